@@ -1,0 +1,5 @@
+"""``python -m loader`` runs the ``nicip`` command."""
+
+from loader.cli import main
+
+main()

@@ -1,0 +1,425 @@
+"""The ``nicip`` command: a thin client of the library, verbs in life-cycle order.
+
+``list`` (how files are understood), ``load``, ``status``, ``query`` (named queries),
+``cypher`` (ad-hoc, read-only), ``demo``. Output for machines is ``--format json``: stable
+keys, one document on stdout; progress and messages go to stderr. An error a user can act
+on prints one ``Error:`` line and exits 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from loader import pipeline, queries
+from loader.discover import discover
+from loader.errors import NicipError
+from loader.settings import Settings
+from loader.stores import GraphStore, open_store
+from loader.stores.base import QueryResult
+
+__all__ = ["main"]
+
+SAMPLE = Path(__file__).resolve().parent.parent / "tests" / "data" / "sample-release"
+FORMATS = click.Choice(["table", "csv", "json"])
+
+
+class _Group(click.Group):
+    """Turns the errors a user can act on into one line, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NicipError as err:
+            click.echo(f"Error: {err}", err=True)
+            ctx.exit(1)
+
+
+def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
+    out = {}
+    for v in values:
+        key, sep, value = v.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{v!r} is not {what}=VALUE")
+        out[key.strip()] = value
+    return out
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--store",
+    type=click.Choice(["embedded", "neo4j"]),
+    default=None,
+    help="Which store (default: embedded, or neo4j when NEO4J_URI is set).",
+)
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The embedded store's file (default: graph.db in the user data folder).",
+)
+@click.option("--neo4j-uri", default=None, help="Neo4j address (or NEO4J_URI).")
+@click.option("--neo4j-user", default=None, help="Neo4j user (or NEO4J_USER).")
+@click.option(
+    "--neo4j-password-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A file holding the Neo4j password (or NEO4J_PASSWORD).",
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A TOML settings file (default: ./nicip.toml).",
+)
+@click.version_option(package_name="nicip-graph")
+@click.pass_context
+def cli(ctx: click.Context, config: str | None, **given: Any) -> None:
+    """NICIP codes, their SNOMED CT concepts and OPCS-4 codes, as one graph."""
+    given = {k: v for k, v in given.items() if v is not None}
+    ctx.obj = {"given": given, "config": config}
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return Settings.resolve(ctx.obj["given"], config_file=ctx.obj["config"])
+
+
+@contextmanager
+def _store(ctx: click.Context) -> Iterator[GraphStore]:
+    store = open_store(_settings(ctx))
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+# -- list -----------------------------------------------------------------------------------
+
+
+@cli.command("list")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="FIELD=HEADER",
+    help="Name the column holding a NICIP field (repeatable).",
+)
+def list_files(paths: tuple[str, ...], columns: tuple[str, ...]) -> None:
+    """Show how every file under PATHS is understood, before loading anything."""
+    for f in discover(paths, _pairs(columns, "FIELD")):
+        mark = "load" if f.loadable else "skip"
+        click.echo(f"{mark}  {f.path}\n      {f.detail}")
+
+
+# -- load -----------------------------------------------------------------------------------
+
+
+def _progress_bar() -> tuple[Any, Callable[[str, int, int], None]]:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("{task.description:<32}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    )
+    task = bar.add_task("starting", total=None)
+
+    def update(phase: str, done: int, total: int) -> None:
+        bar.update(task, description=phase, completed=done, total=total or None)
+
+    return bar, update
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="FIELD=HEADER",
+    help="Name the column holding a NICIP field, e.g. snomed_id='Concept Id'.",
+)
+@click.option(
+    "--refset",
+    "refsets",
+    multiple=True,
+    type=int,
+    help="Simple refsets whose members to load (default: 999001111000000105).",
+)
+@click.option(
+    "--opcs-map-refset",
+    type=int,
+    default=None,
+    help="The SNOMED CT to OPCS-4 extended map refset, if it cannot be told from the files.",
+)
+@click.option("--replace", is_flag=True, help="Empty the graph first.")
+@click.option("--format", "fmt", type=FORMATS, default="table")
+@click.pass_context
+def load(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    columns: tuple[str, ...],
+    refsets: tuple[int, ...],
+    opcs_map_refset: int | None,
+    replace: bool,
+    fmt: str,
+) -> None:
+    """Read, check and load release files: all of them, or nothing."""
+    overrides = _pairs(columns, "FIELD")
+    with _store(ctx) as store:
+        bar, update = _progress_bar()
+        with bar:
+            if replace:
+                update("emptying the graph", 0, 0)
+                store.clear()
+            report = pipeline.load(
+                paths,
+                store,
+                overrides=overrides,
+                refsets=refsets or (pipeline.IMAGING_REFSET,),
+                opcs_map_refset=opcs_map_refset,
+                progress=update,
+            )
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "files": [
+                        {"file": f.path, "kind": f.kind, "rows": f.rows, "release": f.release_id}
+                        for f in report.files
+                    ],
+                    "skipped": [{"file": str(f.path), "reason": f.detail} for f in report.skipped],
+                    "notes": report.notes,
+                    "opcs_map_refsets": report.opcs_map_refsets,
+                    "counts": report.counts,
+                },
+                indent=2,
+            )
+        )
+        return
+    for f in report.files:
+        click.echo(f"loaded  {f.name}: {f.kind}, {f.rows:,} rows")
+    for f in report.skipped:
+        click.echo(f"skipped {f.path.name}: {f.detail}")
+    for note in report.notes:
+        click.echo(f"note    {note}")
+    click.echo("graph   " + ", ".join(f"{k} {v:,}" for k, v in report.counts.items()))
+
+
+# -- status ---------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--format", "fmt", type=FORMATS, default="table")
+@click.pass_context
+def status(ctx: click.Context, fmt: str) -> None:
+    """Counts by node label and relationship type, and the releases loaded."""
+    with _store(ctx) as store:
+        nodes = dict(queries.run(store, "status-nodes").rows)
+        rels = dict(queries.run(store, "status-relationships").rows)
+        releases = queries.run(store, "releases").records()
+        where = store.describe()
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {"store": where, "nodes": nodes, "relationships": rels, "releases": releases},
+                indent=2,
+            )
+        )
+        return
+    if fmt == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(["kind", "name", "count"])
+        w.writerows([("node", k, v) for k, v in nodes.items()])
+        w.writerows([("relationship", k, v) for k, v in rels.items()])
+        return
+    click.echo(where)
+    if not nodes:
+        click.echo("The graph is empty: load a release with  nicip load PATH")
+        return
+    _table(QueryResult(["label", "nodes"], [list(x) for x in nodes.items()]))
+    _table(QueryResult(["type", "relationships"], [list(x) for x in rels.items()]))
+    _table(
+        QueryResult(
+            ["release", "kind", "file", "rows"],
+            [[r["release"], r["kind"], r["file"], r["rows"]] for r in releases],
+        )
+    )
+
+
+# -- query and cypher -----------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE")
+@click.option("--format", "fmt", type=FORMATS, default="table")
+@click.option("--limit", type=int, default=None, help="Row limit (default: no limit).")
+@click.pass_context
+def query(
+    ctx: click.Context, name: str | None, params: tuple[str, ...], fmt: str, limit: int | None
+) -> None:
+    """Run the named query NAME (from cypher/); without NAME, list them."""
+    if name is None:
+        for q in queries.all_queries().values():
+            ps = " ".join(
+                f"--param {p.name}=<{p.type}>" + ("" if p.required else "?") for p in q.params
+            )
+            click.echo(f"{q.name:32} {q.title}" + (f"  [{ps}]" if ps else ""))
+        return
+    given = _pairs(params, "KEY")
+    settings = _settings(ctx)
+    with _store(ctx) as store:
+        q = queries.get(name)
+        bound = q.bind(given)
+        result = store.read(q.text, bound, timeout_s=settings.query_timeout_s, row_limit=limit)
+    _output(result, fmt, {"query": name, "params": bound})
+
+
+@cli.command()
+@click.argument("text")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A query parameter (the value is passed as text).",
+)
+@click.option("--format", "fmt", type=FORMATS, default="table")
+@click.option("--timeout", type=float, default=None, help="Seconds (default from settings: 10).")
+@click.option("--limit", type=int, default=None, help="Rows (default from settings: 1000).")
+@click.pass_context
+def cypher(
+    ctx: click.Context,
+    text: str,
+    params: tuple[str, ...],
+    fmt: str,
+    timeout: float | None,
+    limit: int | None,
+) -> None:
+    """Run one ad-hoc Cypher query, read-only, with a time and a row limit."""
+    settings = _settings(ctx)
+    with _store(ctx) as store:
+        result = store.read(
+            text,
+            _pairs(params, "KEY"),
+            timeout_s=timeout or settings.query_timeout_s,
+            row_limit=limit or settings.row_limit,
+        )
+    _output(result, fmt, {"query": text})
+    if result.truncated and fmt == "table":
+        click.echo(f"(stopped at the row limit of {limit or settings.row_limit})", err=True)
+
+
+def _output(result: QueryResult, fmt: str, meta: dict[str, Any]) -> None:
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    **meta,
+                    "columns": result.columns,
+                    "rows": result.records(),
+                    "truncated": result.truncated,
+                },
+                indent=2,
+                default=str,
+            )
+        )
+    elif fmt == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(result.columns)
+        w.writerows([[_cell(v) for v in row] for row in result.rows])
+    else:
+        _table(result)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        if value.get("_kind") == "node":
+            return f"({':'.join(value['_labels'])} {_node_key(value)})"
+        if value.get("_kind") == "relationship":
+            return f"[:{value['_type']}]"
+        return json.dumps(value, default=str)
+    return str(value)
+
+
+def _node_key(node: dict[str, Any]) -> str:
+    for key in ("code", "id", "name", "key"):
+        if key in node:
+            return f"{key}={node[key]}"
+    return node["_id"]
+
+
+def _table(result: QueryResult) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if len(result.columns) > 6 and len(result.rows) <= 3:
+        # Few wide rows read better as one block of "column: value" lines per row.
+        for row in result.rows:
+            table = Table("column", "value", show_header=False)
+            for col, value in zip(result.columns, row, strict=True):
+                table.add_row(col, _cell(value))
+            console.print(table)
+        return
+    table = Table(*result.columns, show_lines=False)
+    for row in result.rows:
+        table.add_row(*[_cell(v) for v in row])
+    console.print(table)
+    if not result.rows:
+        click.echo("(no rows)")
+
+
+# -- demo -----------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--sample",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="The release folder to load (default: the bundled sample).",
+)
+@click.pass_context
+def demo(ctx: click.Context, sample: str | None) -> None:
+    """Load the bundled sample into the store and answer the three questions."""
+    folder = Path(sample) if sample else SAMPLE
+    if not folder.is_dir():
+        raise NicipError(f"the bundled sample is not at {folder}; pass --sample FOLDER")
+    with _store(ctx) as store:
+        bar, update = _progress_bar()
+        with bar:
+            store.clear()
+            pipeline.load([folder], store, progress=update)
+        click.echo(f"Loaded {folder} into {store.describe()}\n")
+        click.echo("1. Mapping path of XWRIB")
+        _table(queries.run(store, "mapping-path", {"code": "XWRIB"}))
+        click.echo("2. Orphans")
+        _table(queries.run(store, "orphan-counts"))
+        click.echo("3. Many-to-one groups")
+        _table(queries.run(store, "many-to-one"))
+
+
+def main() -> None:
+    cli(prog_name="nicip")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Which file is what: every input path is classified from its name and its first lines.
+
+=========================  ==========================================================
+kind                       recognised by
+=========================  ==========================================================
+``rf2``                    an RF2 file name (``sct2_Concept_Snapshot_...``,
+                           ``der2_cRefset_Association...``); Stated relationships,
+                           text definitions and other RF2 files are listed as skipped
+``opcs4``                  a first line ``U05.1<TAB>title`` (TRUD codes-and-titles), or a
+                           table whose code column holds OPCS-4 codes and no NICIP codes
+``nicip``                  a table with a NICIP code column (the code table, a code-pairs
+                           map to SNOMED CT, or a NICIP to OPCS-4 map)
+=========================  ==========================================================
+
+``nicip list PATH...`` prints this classification before anything is loaded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from loader.errors import InputError
+from loader.formats import nicip, opcs4, rf2
+from loader.formats.table import read_table
+
+__all__ = ["Found", "classify", "discover"]
+
+_TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".tab"}
+_OPCS_ONLY = re.compile(r"(?:chapter\s+[a-z]|[a-z][0-9]{2}(?:\.?[0-9])?)", re.IGNORECASE)
+_NICIP = re.compile(r"[A-Z][A-Z0-9]{3,5}")
+_OPCS_HEADERS = {"dotted code", "parent code", "selectable", "first fy", "last fy", "level"}
+
+
+@dataclass(frozen=True)
+class Found:
+    """How one file was understood: ``kind`` is ``None`` when it is skipped.
+
+    ``named`` is true for a file given by name rather than found in a folder: loading
+    refuses to skip those.
+    """
+
+    path: Path
+    kind: str | None
+    detail: str
+    named: bool = False
+
+    @property
+    def loadable(self) -> bool:
+        return self.kind is not None
+
+
+def discover(
+    paths: Iterable[str | Path], overrides: Mapping[str, str] | None = None
+) -> list[Found]:
+    """Classify every file under ``paths`` (folders are walked)."""
+    found: list[Found] = []
+    for p in paths:
+        path = Path(p)
+        if not path.exists():
+            raise InputError(str(p), None, None, str(p), "a file or folder that exists")
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not child.name.startswith("."):
+                    try:
+                        found.append(classify(child, overrides))
+                    except InputError as err:
+                        found.append(Found(child, None, str(err).split(": ", 1)[-1]))
+        else:
+            f = classify(path, overrides)
+            found.append(Found(f.path, f.kind, f.detail, named=True))
+    return found
+
+
+def classify(path: Path, overrides: Mapping[str, str] | None = None) -> Found:
+    """Decide what one file is; reasons are shown to the user."""
+    name = path.name
+    if name.lower().startswith(("sct2_", "der2_", "xsct2_", "xder2_")):
+        kind = rf2.rf2_kind(name)
+        if kind is None:
+            return Found(path, None, "an RF2 file nicip-graph does not use")
+        return Found(
+            path,
+            "rf2",
+            f"SNOMED CT RF2 {kind.replace('_', ' ')} "
+            f"({rf2.rf2_release_type(name) or 'release type not in name'})",
+        )
+    if path.suffix.lower() not in _TABLE_SUFFIXES:
+        return Found(path, None, f"not a table or RF2 file ({path.suffix or 'no extension'})")
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+        if head.startswith(b"PK\x03\x04"):
+            raise InputError(
+                name,
+                None,
+                None,
+                path.suffix,
+                "a text table (CSV or TSV)",
+                "This is a zip or workbook file; give it an .xlsx name",
+            )
+        first = head.decode("utf-8", errors="replace").splitlines()[0] if head.strip() else ""
+        if opcs4.is_codes_and_titles(first):
+            return Found(path, "opcs4", "OPCS-4 codes and titles (TRUD text, dotted codes)")
+    table = read_table(
+        path,
+        nicip.ALIASES,
+        required=("code",),
+        overrides=overrides,
+        multi_prefixes={"opcs": ("opcs",)},
+        what="NICIP or OPCS-4 table",
+    )
+    headers = {h.lower().replace("_", " ") for h in table.headers}
+    sample = [cells["code"].strip() for _, cells in _take(table.records(), 50)]
+    opcs_like = sum(1 for v in sample if _OPCS_ONLY.fullmatch(v))
+    if headers & _OPCS_HEADERS or (sample and opcs_like >= 0.9 * len(sample)):
+        return Found(
+            path,
+            "opcs4",
+            f"OPCS-4 codes table (header row {table.header_row}, dotless or dotted codes)",
+        )
+    if set(table.columns) | set(table.multi) == {"code"}:
+        return Found(
+            path,
+            None,
+            f"only a code column ({table.header_of('code')!r}) was "
+            "recognised; name the others with --column FIELD=HEADER",
+        )
+    nicip_like = sum(1 for v in sample if _NICIP.fullmatch(v.strip().upper()))
+    if sample and nicip_like < 0.9 * len(sample):
+        odd = next(v for v in sample if not _NICIP.fullmatch(v.strip().upper()))
+        return Found(
+            path,
+            None,
+            f"column {table.header_of('code')!r} does not hold NICIP codes (e.g. {odd!r})",
+        )
+    return Found(
+        path, "nicip", f"{nicip.kind_of(table)} (header row {table.header_row}: {_fields(table)})"
+    )
+
+
+def _fields(table) -> str:  # type: ignore[no-untyped-def]
+    parts = [f"{k}={table.headers[i]!r}" for k, i in table.columns.items()]
+    parts += [f"{k}={'+'.join(table.headers[i] for i in ix)!r}" for k, ix in table.multi.items()]
+    return ", ".join(parts)
+
+
+def _take(it, n):  # type: ignore[no-untyped-def]
+    for i, x in enumerate(it):
+        if i >= n:
+            break
+        yield x

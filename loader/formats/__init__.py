@@ -1,0 +1,1 @@
+"""One module per release-file format: ``nicip``, ``opcs4``, ``rf2``; ``table`` reads cells."""

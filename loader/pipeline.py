@@ -1,0 +1,296 @@
+"""One load: discover the files, read and check all of them, then write the graph at once.
+
+Nothing touches the store until every file has been read and checked, and the store lands
+the write plan whole or not at all, so a bad row anywhere leaves the graph as it was.
+
+>>> report = load(["release/"], store, progress=print)       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from loader import queries
+from loader.codes import CodeFormatError, parse_opcs_code, sctid_partition
+from loader.derive import is_imaging_opcs
+from loader.discover import Found, discover
+from loader.errors import InputError, NicipError
+from loader.formats import nicip, opcs4, rf2
+from loader.graph import FSN, IMAGING_REFSET, SITE_TYPES, SYNONYM, FileInfo, Parsed, plan
+from loader.model import (
+    Association,
+    Concept,
+    Description,
+    ExtendedMap,
+    LanguageMember,
+    RefsetMember,
+    Relationship,
+)
+from loader.stores.base import GraphStore, Progress, no_progress
+
+__all__ = ["HISTORICAL_ASSOCIATIONS", "LoadReport", "load", "read_release"]
+
+IS_A = 116680003
+PREFERRED = 900000000000548007
+FULLY_DEFINED = 900000000000073002
+#: Language reference sets, in the order a preferred term is taken from.
+LANGUAGES = (999001261000000100, 999000691000001104, 900000000000508004, 900000000000509007)
+#: Historical association reference sets that say what replaces an inactive concept.
+HISTORICAL_ASSOCIATIONS = {
+    900000000000527005: "SAME AS",
+    900000000000526001: "REPLACED BY",
+    900000000000523009: "POSSIBLY EQUIVALENT TO",
+    1186921001: "POSSIBLY REPLACED BY",
+    1186924009: "PARTIALLY EQUIVALENT TO",
+    900000000000530003: "ALTERNATIVE",
+    900000000000528000: "WAS A",
+    900000000000524003: "MOVED TO",
+}
+
+
+@dataclass
+class LoadReport:
+    """What a load read and wrote, for the CLI and the explorer."""
+
+    files: list[FileInfo]
+    skipped: list[Found]
+    notes: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    opcs_map_refsets: list[int] = field(default_factory=list)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def read_release(
+    found: Iterable[Found],
+    *,
+    overrides: Mapping[str, str] | None = None,
+    refsets: Iterable[int] = (IMAGING_REFSET,),
+    opcs_map_refset: int | None = None,
+    progress: Progress = no_progress,
+) -> tuple[Parsed, list[str], list[int]]:
+    """Read and check every file; return what they say, notes, and the OPCS-4 map refsets."""
+    parsed = Parsed()
+    notes: list[str] = []
+    wanted_refsets = set(refsets)
+    synonyms: dict[int, tuple[int, str]] = {}
+    first_synonym: dict[int, str] = {}
+    preferred: dict[int, dict[int, int]] = defaultdict(dict)  # concept -> {language: desc}
+    maps: dict[int, list[ExtendedMap]] = defaultdict(list)
+    map_files: dict[int, str] = {}
+    files = [f for f in found if f.loadable]
+    for index, f in enumerate(files, start=1):
+        progress(f"reading {f.path.name}", index - 1, len(files))
+        info = FileInfo(str(f.path), f.kind or "", _sha256(f.path))
+        parsed.files.append(info)
+        if f.kind == "nicip":
+            table, records = nicip.read_nicip(f.path, overrides)
+            info.kind = nicip.kind_of(table)
+            fields = set(table.columns) | set(table.multi)
+            for rec in records:
+                parsed.add_nicip(info, rec, fields)
+                info.rows += 1
+            notes.extend(table.notes)
+        elif f.kind == "opcs4":
+            info.kind = "OPCS-4 codes"
+            for o in opcs4.read_opcs4(f.path):
+                parsed.opcs[o.code] = o
+                parsed.opcs_release[o.code] = info.release_id
+                info.rows += 1
+        elif f.kind == "rf2":
+            info.kind = "SNOMED CT RF2"
+            for rec in rf2.read_rf2(f.path):
+                info.rows += 1
+                if isinstance(rec, Concept):
+                    parsed.concepts[rec.id] = {
+                        "active": rec.active,
+                        "module_id": rec.module_id,
+                        "effective_time": rec.effective_time.isoformat(),
+                        "defined": rec.definition_status_id == FULLY_DEFINED,
+                        "release": info.release_id,
+                    }
+                elif isinstance(rec, Description):
+                    if not rec.active:
+                        continue
+                    if rec.type_id == FSN:
+                        parsed.terms.setdefault(rec.concept_id, {})["fsn"] = rec.term
+                    elif rec.type_id == SYNONYM:
+                        synonyms[rec.id] = (rec.concept_id, rec.term)
+                        first_synonym.setdefault(rec.concept_id, rec.term)
+                elif isinstance(rec, LanguageMember):
+                    if rec.active and rec.acceptability_id == PREFERRED:
+                        preferred[rec.refset_id][rec.referenced_component_id] = 1
+                elif isinstance(rec, Relationship):
+                    if not rec.active:
+                        continue
+                    if rec.type_id == IS_A:
+                        parsed.is_a.append((rec.source_id, rec.destination_id))
+                    elif rec.type_id in SITE_TYPES:
+                        parsed.sites.append(
+                            (rec.source_id, rec.destination_id, SITE_TYPES[rec.type_id])
+                        )
+                elif isinstance(rec, Association):
+                    name = HISTORICAL_ASSOCIATIONS.get(rec.refset_id)
+                    if (
+                        name
+                        and rec.active
+                        and sctid_partition(str(rec.referenced_component_id)) == "concept"
+                        and sctid_partition(str(rec.target_component_id)) == "concept"
+                    ):
+                        parsed.replacements.append(
+                            {
+                                "a": rec.referenced_component_id,
+                                "b": rec.target_component_id,
+                                "association": name,
+                                "refset_id": rec.refset_id,
+                            }
+                        )
+                elif isinstance(rec, ExtendedMap):
+                    maps[rec.refset_id].append(rec)
+                    map_files.setdefault(rec.refset_id, f.path.name)
+                elif isinstance(rec, RefsetMember) and rec.refset_id in wanted_refsets:
+                    parsed.refset_members.append(
+                        {
+                            "id": rec.referenced_component_id,
+                            "refset_id": rec.refset_id,
+                            "active": rec.active,
+                            "effective_time": rec.effective_time.isoformat(),
+                        }
+                    )
+    progress("checking", len(files), len(files))
+
+    # Preferred terms: the first language refset (UK English first) that names one.
+    for concept, term in first_synonym.items():
+        parsed.terms.setdefault(concept, {})["term"] = term
+    for language in reversed(LANGUAGES):
+        for desc_id in preferred.get(language, {}):
+            if desc_id in synonyms:
+                concept, term = synonyms[desc_id]
+                parsed.terms.setdefault(concept, {})["term"] = term
+
+    chosen = _opcs_map_refsets(maps, parsed, opcs_map_refset, map_files)
+    for refset_id in chosen:
+        for m in maps[refset_id]:
+            if not m.active or not m.map_target.strip():
+                continue
+            try:
+                target = parse_opcs_code(m.map_target)
+            except CodeFormatError as err:
+                raise InputError(
+                    map_files[refset_id],
+                    None,
+                    "mapTarget",
+                    m.map_target,
+                    err.expected,
+                    f"member {m.id} of OPCS-4 map refset {refset_id}",
+                ) from None
+            parsed.snomed_opcs.append(
+                {
+                    "a": m.referenced_component_id,
+                    "b": target,
+                    "dotted": target if len(target) <= 3 else f"{target[:3]}.{target[3:]}",
+                    "imaging": is_imaging_opcs(target),
+                    "map_group": m.map_group,
+                    "map_priority": m.map_priority,
+                    "map_advice": m.map_advice,
+                    "map_rule": m.map_rule,
+                    "refset_id": refset_id,
+                }
+            )
+    return parsed, notes, chosen
+
+
+def _opcs_map_refsets(
+    maps: Mapping[int, list[ExtendedMap]],
+    parsed: Parsed,
+    forced: int | None,
+    map_files: Mapping[int, str],
+) -> list[int]:
+    """Which extended map refsets map to OPCS-4: named by the user, by their term, or by data.
+
+    The refset id changed in 2024 (1126441000000105 became 1382401000000109), so it is
+    never assumed. A refset is taken as OPCS-4 when its own description mentions OPCS, or,
+    failing any description, when at least 90% of its targets are OPCS-4 codes loaded in
+    this load's OPCS-4 file.
+    """
+    if forced is not None:
+        if forced not in maps:
+            raise InputError(
+                ", ".join(sorted(set(map_files.values()))) or "the extended map files",
+                None,
+                "refsetId",
+                forced,
+                f"one of the extended map refsets in the files: {sorted(maps) or 'none'}",
+            )
+        return [forced]
+    chosen = []
+    for refset_id, members in maps.items():
+        term = " ".join(parsed.terms.get(refset_id, {}).values()).upper()
+        if term:
+            if "OPCS" in term:
+                chosen.append(refset_id)
+            continue
+        targets = [m.map_target for m in members if m.active and m.map_target.strip()]
+        if not targets or not parsed.opcs:
+            continue
+        known = 0
+        for t in targets:
+            with contextlib.suppress(CodeFormatError):
+                known += parse_opcs_code(t) in parsed.opcs
+        if known >= 0.9 * len(targets):
+            chosen.append(refset_id)
+    return sorted(chosen)
+
+
+def load(
+    paths: Iterable[str | Path],
+    store: GraphStore,
+    *,
+    overrides: Mapping[str, str] | None = None,
+    refsets: Iterable[int] = (IMAGING_REFSET,),
+    opcs_map_refset: int | None = None,
+    progress: Progress = no_progress,
+) -> LoadReport:
+    """Load release files into ``store``: all of them, or nothing."""
+    found = discover(paths, overrides)
+    for f in found:
+        if f.named and not f.loadable:
+            raise NicipError(f"{f.path.name}: {f.detail}")
+    loadable = [f for f in found if f.loadable]
+    if not loadable:
+        raise NicipError(
+            "none of the given files is a release file nicip-graph reads: "
+            + "; ".join(f"{f.path.name}: {f.detail}" for f in found)
+        )
+    parsed, notes, chosen = read_release(
+        loadable,
+        overrides=overrides,
+        refsets=refsets,
+        opcs_map_refset=opcs_map_refset,
+        progress=progress,
+    )
+    existing = _existing_codes(store) if parsed.nicip else {}
+    write_plan = plan(parsed, queries.schema_text(), existing)
+    store.apply(write_plan, progress)
+    report = LoadReport(
+        parsed.files, [f for f in found if not f.loadable], notes, opcs_map_refsets=chosen
+    )
+    report.counts = queries.counts(store)
+    return report
+
+
+def _existing_codes(store: GraphStore) -> dict[str, Any]:
+    result = store.read("MATCH (n:NicipCode) RETURN n.code AS code, n.description AS d")
+    return {code: d for code, d in result.rows}

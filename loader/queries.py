@@ -1,0 +1,194 @@
+"""Named queries: one ``cypher/<name>.cypher`` file each, run by name on either store.
+
+A query file starts with ``//`` comment lines. The first is its title; the others describe
+it, and lines of the form ::
+
+    // param code str: a NICIP code, e.g. XWRIB
+    // param refset int = 999001111000000105: the reference set to check
+
+declare each ``$parameter`` with its type (``str``, ``int``, ``float``, ``bool``) and an
+optional default. The rest of the file is one Cypher statement, run as it is, with its
+parameters passed to the driver, never formatted into the text. ``tests/test_queries.py``
+fails on an undeclared or unused parameter and on a file nothing runs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from loader.errors import MissingParameter, QueryError, UnknownQuery
+from loader.stores.base import GraphStore, QueryResult
+
+__all__ = [
+    "NamedQuery",
+    "Param",
+    "all_queries",
+    "coerce",
+    "counts",
+    "cypher_dir",
+    "get",
+    "run",
+    "schema_text",
+]
+
+_PARAM_LINE = re.compile(
+    r"param\s+(?P<name>\w+)\s+(?P<type>str|int|float|bool)"
+    r"(?:\s*=\s*(?P<default>[^:]+?))?\s*:\s*(?P<doc>.*)"
+)
+_USED = re.compile(r"\$(\w+)")
+_TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "bool": bool}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: Any
+    doc: str
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query file: its name, title, description, parameters and text."""
+
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+
+    def bind(self, given: dict[str, Any]) -> dict[str, Any]:
+        """Parameters for a run: given values coerced to their types, defaults filled in."""
+        unknown = set(given) - {p.name for p in self.params}
+        if unknown:
+            raise QueryError(
+                f"query {self.name!r} has no parameter {', '.join(sorted(unknown))}; "
+                f"it takes: {', '.join(p.name for p in self.params) or 'none'}"
+            )
+        bound: dict[str, Any] = {}
+        for p in self.params:
+            if p.name in given:
+                bound[p.name] = coerce(p, given[p.name])
+            elif p.default is not None:
+                bound[p.name] = p.default
+            else:
+                raise MissingParameter(
+                    f"query {self.name!r} needs --param {p.name}=VALUE ({p.type}: {p.doc})"
+                )
+        return bound
+
+
+def coerce(p: Param, value: Any) -> Any:
+    """A parameter value as its declared type (CLI values arrive as text)."""
+    if not isinstance(value, str) or p.type == "str":
+        return value
+    try:
+        if p.type == "bool":
+            if value.lower() in ("true", "1", "yes"):
+                return True
+            if value.lower() in ("false", "0", "no"):
+                return False
+            raise ValueError(value)
+        return _TYPES[p.type](value)
+    except ValueError:
+        raise QueryError(f"parameter {p.name} must be {p.type}, got {value!r}") from None
+
+
+def cypher_dir() -> Path:
+    """Where the ``.cypher`` files are: ``cypher/`` beside ``loader/`` in a checkout or an
+    editable install, else the ``nicip_cypher`` package data of a wheel."""
+    beside = Path(__file__).resolve().parent.parent / "cypher"
+    if beside.is_dir():
+        return beside
+    return Path(str(resources.files("nicip_cypher")))
+
+
+def _parse(name: str, text: str) -> NamedQuery:
+    header: list[str] = []
+    body: list[str] = []
+    for line in text.splitlines():
+        if not body and line.strip().startswith("//"):
+            header.append(line.strip()[2:].strip())
+        elif line.strip() or body:
+            body.append(line)
+    params = []
+    doc = []
+    for line in header:
+        m = _PARAM_LINE.fullmatch(line)
+        if m:
+            ptype = m.group("type")
+            default = m.group("default")
+            value = (
+                None
+                if default is None
+                else _TYPES[ptype](default.strip())
+                if ptype != "bool"
+                else default.strip().lower() == "true"
+            )
+            params.append(Param(m.group("name"), ptype, value, m.group("doc").strip()))
+        else:
+            doc.append(line)
+    title = doc[0] if doc else name
+    query = "\n".join(body).strip().rstrip(";")
+    return NamedQuery(name, title, "\n".join(doc[1:]).strip(), tuple(params), query)
+
+
+@cache
+def all_queries() -> dict[str, NamedQuery]:
+    """Every named query, by file name without ``.cypher`` (the schema is not a query)."""
+    out = {}
+    for path in sorted(cypher_dir().glob("*.cypher")):
+        if path.stem == "schema":
+            continue
+        out[path.stem] = _parse(path.stem, path.read_text(encoding="utf-8"))
+    return out
+
+
+def get(name: str) -> NamedQuery:
+    queries = all_queries()
+    if name not in queries:
+        raise UnknownQuery(
+            f"no query named {name!r}; the named queries are: {', '.join(sorted(queries))}"
+        )
+    return queries[name]
+
+
+def run(
+    store: GraphStore,
+    name: str,
+    params: dict[str, Any] | None = None,
+    *,
+    timeout_s: float | None = None,
+    row_limit: int | None = None,
+) -> QueryResult:
+    """Run a named query read-only with its parameters bound."""
+    q = get(name)
+    return store.read(q.text, q.bind(params or {}), timeout_s=timeout_s, row_limit=row_limit)
+
+
+def schema_text() -> str:
+    return (cypher_dir() / "schema.cypher").read_text(encoding="utf-8")
+
+
+def used_params(text: str) -> set[str]:
+    """The ``$parameters`` a query's text uses (for the consistency test)."""
+    return set(_USED.findall(text))
+
+
+def counts(store: GraphStore) -> dict[str, int]:
+    """Nodes by label and relationships by type, in one dict (for reports)."""
+    out: dict[str, int] = {}
+    for label, n in run(store, "status-nodes").rows:
+        out[label] = n
+    for rtype, n in run(store, "status-relationships").rows:
+        out[rtype] = n
+    return out

