@@ -227,12 +227,21 @@ def _snomed_steps(parsed: Parsed) -> Iterable[Step]:
         refsets = sorted({m["refset_id"] for m in parsed.refset_members})
         rows = [{"id": r, "props": {"term": parsed.terms.get(r, {}).get("term")}} for r in refsets]
         yield _nodes("reference sets", "Refset", "id", rows)
+        members = [
+            {
+                "a": m["id"],
+                "b": m["refset_id"],
+                "active": m["active"],
+                "effective_time": m["effective_time"],
+            }
+            for m in parsed.refset_members
+        ]
         yield _link(
             "reference set members",
             concept,
             "MEMBER_OF",
             "Refset.id",
-            parsed.refset_members,
+            members,
             "SET e.active = r.active, e.effective_time = r.effective_time",
         )
     if parsed.sites:

