@@ -178,6 +178,7 @@ def _opcs_steps(parsed: Parsed) -> Iterable[Step]:
         rows.append({"code": code, "props": props})
     # Parents a file implies but does not list (HES tables list 4-character codes only).
     implied = {rec.parent for rec in parsed.opcs.values() if rec.parent} - set(parsed.opcs)
+    implied |= {c[0] for c in implied if len(c) == 3} - set(parsed.opcs)
     for code in sorted(implied):
         level = "chapter" if len(code) == 1 else "category"
         props = {
@@ -188,7 +189,7 @@ def _opcs_steps(parsed: Parsed) -> Iterable[Step]:
         rows.append({"code": code, "props": props})
     yield _nodes("OPCS-4 codes", "OpcsCode", "code", rows)
     parents = [{"a": c, "b": r.parent} for c, r in parsed.opcs.items() if r.parent]
-    parents += [{"a": c, "b": c[0]} for c in implied if len(c) == 3]
+    parents += [{"a": c, "b": c[0]} for c in sorted(implied) if len(c) == 3]
     yield _link("OPCS-4 hierarchy", "OpcsCode.code", "CHILD_OF", "OpcsCode.code", parents)
 
 

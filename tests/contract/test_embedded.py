@@ -61,8 +61,9 @@ def test_server_killed_mid_load_keeps_previous_file(tmp_path):
     assert pid
     # Start a load by hand up to the staging copy, then kill the server before the switch.
     s._redis.execute_command("GRAPH.COPY", s._redis.get(POINTER), f"{GRAPH_PREFIX}halfway")
-    s._redis.execute_command("GRAPH.QUERY", f"{GRAPH_PREFIX}halfway",
-                             "MATCH (n:NicipCode) DETACH DELETE n")
+    s._redis.execute_command(
+        "GRAPH.QUERY", f"{GRAPH_PREFIX}halfway", "MATCH (n:NicipCode) DETACH DELETE n"
+    )
     os.kill(pid, signal.SIGKILL)
     s2 = EmbeddedStore(db)
     assert queries.counts(s2)["NicipCode"] == 2

@@ -9,7 +9,10 @@ from loader.errors import InputError, QueryLimitExceeded, ReadOnlyViolation, Sto
 from loader.pipeline import load
 from loader.stores.base import Step, WritePlan
 
-MAP = "nicip_code,snomed_concept_id\nXWRIB,60027007\nXWRIL,60027007\nXWRIR,60027007\nCFOOB,241576007\n"
+MAP = (
+    "nicip_code,snomed_concept_id\n"
+    "XWRIB,60027007\nXWRIL,60027007\nXWRIR,60027007\nCFOOB,241576007\n"
+)
 OPCS = (
     "U21\tDiagnostic imaging procedures\r\n"
     "U21.2\tComputed tomography NEC\r\n"
@@ -47,14 +50,23 @@ def test_load_counts(store, release):
     # 4 codes, 2 concepts, OPCS U21 + U21.2 + U21.1 and the implied chapter U, 1 modality for
     # X and 1 for C, 3 release files.
     assert queries.counts(store) == {
-        "Modality": 2, "NicipCode": 4, "OpcsCode": 4, "Release": 3, "SnomedConcept": 2,
-        "CHILD_OF": 3, "IN_RELEASE": 5, "MAPS_TO": 4, "MAPS_TO_OPCS": 1, "OF_MODALITY": 4,
+        "Modality": 2,
+        "NicipCode": 4,
+        "OpcsCode": 4,
+        "Release": 3,
+        "SnomedConcept": 2,
+        "CHILD_OF": 3,
+        "IN_RELEASE": 5,
+        "MAPS_TO": 4,
+        "MAPS_TO_OPCS": 1,
+        "OF_MODALITY": 4,
     }
     path = queries.run(store, "mapping-path", {"code": "CFOOB"}).records()
     assert path[0]["opcs_direct"] == ["U21.2"] and path[0]["snomed_id"] == 241576007
     groups = queries.run(store, "many-to-one").records()
     assert [(g["snomed_id"], g["kind"], sorted(g["codes"])) for g in groups] == [
-        (60027007, "laterality family", ["XWRIB", "XWRIL", "XWRIR"])]
+        (60027007, "laterality family", ["XWRIB", "XWRIL", "XWRIR"])
+    ]
 
 
 def test_loading_twice_changes_nothing(store, release):
@@ -80,13 +92,21 @@ def test_bad_row_loads_nothing_and_says_where(store, release, tmp_path):
 def test_failed_write_leaves_graph_as_it_was(store, release):
     load([release], store)
     before = snapshot(store)
-    plan = WritePlan(schema=[], steps=[
-        Step("codes", "UNWIND $rows AS r MERGE (n:NicipCode {code: r.code})",
-             [{"code": "ZZZZZ"}]),
-        Step("link", "UNWIND $rows AS r MATCH (a:NicipCode {code: r.a}) "
-             "MATCH (b:SnomedConcept {id: r.b}) MERGE (a)-[:MAPS_TO]->(b) RETURN count(*)",
-             [{"a": "ZZZZZ", "b": 1}], counted=True),
-    ])
+    plan = WritePlan(
+        schema=[],
+        steps=[
+            Step(
+                "codes", "UNWIND $rows AS r MERGE (n:NicipCode {code: r.code})", [{"code": "ZZZZZ"}]
+            ),
+            Step(
+                "link",
+                "UNWIND $rows AS r MATCH (a:NicipCode {code: r.a}) "
+                "MATCH (b:SnomedConcept {id: r.b}) MERGE (a)-[:MAPS_TO]->(b) RETURN count(*)",
+                [{"a": "ZZZZZ", "b": 1}],
+                counted=True,
+            ),
+        ],
+    )
     with pytest.raises(StoreError, match="matched 0 of 1 rows"):
         store.apply(plan)
     assert snapshot(store) == before
@@ -104,8 +124,12 @@ def test_corrected_file_replaces_the_old_map(store, release, tmp_path):
 def test_reads_cannot_write(store, release):
     load([release], store)
     before = snapshot(store)
-    for text in ["CREATE (n:X)", "MATCH (n:NicipCode) SET n.code = 'Q'",
-                 "MATCH (n:NicipCode) DETACH DELETE n", "MERGE (n:NicipCode {code: 'NEW1'})"]:
+    for text in [
+        "CREATE (n:X)",
+        "MATCH (n:NicipCode) SET n.code = 'Q'",
+        "MATCH (n:NicipCode) DETACH DELETE n",
+        "MERGE (n:NicipCode {code: 'NEW1'})",
+    ]:
         with pytest.raises(ReadOnlyViolation):
             store.read(text)
     assert snapshot(store) == before
@@ -114,8 +138,9 @@ def test_reads_cannot_write(store, release):
 def test_time_limit_and_row_limit(store, release):
     load([release], store)
     with pytest.raises(QueryLimitExceeded):
-        store.read("UNWIND range(1, 100000000) AS x WITH x WHERE x % 7 = 3 RETURN count(x)",
-                   timeout_s=0.2)
+        store.read(
+            "UNWIND range(1, 100000000) AS x WITH x WHERE x % 7 = 3 RETURN count(x)", timeout_s=0.2
+        )
     result = store.read("UNWIND range(1, 50) AS x RETURN x", row_limit=10)
     assert result.truncated and [r[0] for r in result.rows] == list(range(1, 11))
     result = store.read("UNWIND range(1, 5) AS x RETURN x", row_limit=10)
