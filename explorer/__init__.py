@@ -1,0 +1,1 @@
+"""The Streamlit explorer: pages over the loader's graph (``nicip serve``)."""
