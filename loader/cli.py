@@ -12,7 +12,7 @@ import csv
 import json
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -387,6 +387,70 @@ def _table(result: QueryResult) -> None:
         click.echo("(no rows)")
 
 
+# -- serve ----------------------------------------------------------------------------------
+
+EXPLORER = Path(__file__).resolve().parent.parent / "explorer" / "app.py"
+
+
+def _serve(ctx: click.Context, host: str, port: int) -> None:
+    """Run the Streamlit explorer on this store until interrupted."""
+    import os
+    import subprocess
+
+    settings = _settings(ctx)
+    env = dict(os.environ)
+    env.update({"NICIP_STORE": settings.store, "NICIP_DB": settings.db})
+    if settings.neo4j_uri:
+        env["NEO4J_URI"] = settings.neo4j_uri
+        env["NEO4J_USER"] = settings.neo4j_user
+    if ctx.obj["given"].get("neo4j_password_file"):
+        env["NEO4J_PASSWORD_FILE"] = ctx.obj["given"]["neo4j_password_file"]
+    if ctx.obj["config"]:
+        env["NICIP_CONFIG"] = ctx.obj["config"]
+    if not EXPLORER.is_file():
+        raise NicipError(f"the explorer is not at {EXPLORER}; install the project from a checkout")
+    click.echo(
+        f"Explorer on http://{host}:{port}  ({settings.store} store; Ctrl+C stops)", err=True
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(EXPLORER),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "minimal",
+    ]
+    with suppress(KeyboardInterrupt):
+        subprocess.run(cmd, env=env, check=False)
+
+
+HOST = click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; another value exposes the explorer on purpose.",
+)
+PORT = click.option("--port", type=int, default=8501, show_default=True, envvar="NICIP_PORT")
+
+
+@cli.command()
+@HOST
+@PORT
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Open the explorer (a Streamlit web app) on the store."""
+    _serve(ctx, host, port)
+
+
 # -- demo -----------------------------------------------------------------------------------
 
 
@@ -397,9 +461,12 @@ def _table(result: QueryResult) -> None:
     default=None,
     help="The release folder to load (default: the bundled sample).",
 )
+@click.option("--no-serve", is_flag=True, help="Load and summarise only; do not open the explorer.")
+@HOST
+@PORT
 @click.pass_context
-def demo(ctx: click.Context, sample: str | None) -> None:
-    """Load the bundled sample into the store and answer the three questions."""
+def demo(ctx: click.Context, sample: str | None, no_serve: bool, host: str, port: int) -> None:
+    """Load the bundled sample, answer the three questions, then open the explorer."""
     folder = Path(sample) if sample else SAMPLE
     if not folder.is_dir():
         raise NicipError(f"the bundled sample is not at {folder}; pass --sample FOLDER")
@@ -415,6 +482,8 @@ def demo(ctx: click.Context, sample: str | None) -> None:
         _table(queries.run(store, "orphan-counts"))
         click.echo("3. Many-to-one groups")
         _table(queries.run(store, "many-to-one"))
+    if not no_serve:
+        _serve(ctx, host, port)
 
 
 def main() -> None:
