@@ -1,6 +1,7 @@
 """nicip-graph explorer: ``nicip serve`` (or ``streamlit run explorer/app.py``).
 
-The router only: each page is a thin file in ``pages/``.
+The router only: each page is a thin file in ``screens/`` (not ``pages/``, which Streamlit
+would also list on its own when a page's address is opened directly).
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import streamlit as st
 # Streamlit runs this file as a script; make the project's packages importable from it.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-st.set_page_config(page_title="nicip-graph", page_icon="🩻", layout="wide")
+st.set_page_config(page_title="nicip-graph", layout="wide")
 
 pages = [
-    st.Page("pages/overview.py", title="Overview", icon="📊", default=True),
-    st.Page("pages/search.py", title="Search", icon="🔎"),
-    st.Page("pages/node.py", title="Code page", icon="🧭"),
-    st.Page("pages/orphans.py", title="Orphans", icon="🧩"),
-    st.Page("pages/conflicts.py", title="Many-to-one conflicts", icon="🔀"),
-    st.Page("pages/console.py", title="Cypher console", icon="⌨️"),
+    st.Page("screens/overview.py", title="Overview", default=True),
+    st.Page("screens/search.py", title="Search"),
+    st.Page("screens/node.py", title="Code page"),
+    st.Page("screens/orphans.py", title="Orphans"),
+    st.Page("screens/conflicts.py", title="Many-to-one conflicts"),
+    st.Page("screens/console.py", title="Cypher console"),
 ]
 st.navigation(pages).run()

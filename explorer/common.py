@@ -80,4 +80,4 @@ def draw(graph: Any, centre: Any = None, height: int = 480) -> None:
 def go_to(kind: str, key: str) -> None:
     """Open a node's page (its state is in the URL, so the link can be shared)."""
     st.query_params.from_dict({"kind": kind, "key": key})
-    st.switch_page("pages/node.py")
+    st.switch_page("screens/node.py")

@@ -138,7 +138,7 @@ def node_text(node: dict[str, Any]) -> str:
     """A one-line description of a node for tooltips and tables."""
     labels = node.get("_labels", [])
     if "NicipCode" in labels:
-        extra = [node.get("description") or "", node.get("side_name") or ""]
+        extra = [node.get("description") or node.get("side_name") or ""]
         if node.get("active") is False:
             extra.append("inactive")
         return " · ".join(x for x in extra if x)

@@ -37,6 +37,13 @@ from loader.stores.base import (
 __all__ = ["Neo4jStore"]
 
 RETRIES = 3
+#: Seconds to connect, including the Bolt handshake and login: ``connection_timeout`` alone
+#: bounds only the TCP connect, so a server that accepts but never answers would hang for the
+#: driver's 60 s acquisition default.
+CONNECT_TIMEOUT_S = 10.0
+#: Bolt schemes. The driver also takes ``http(s)://`` (its preview Query API, which needs
+#: extra packages and is not what this store speaks), so those are refused here.
+SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
 class Neo4jStore:
@@ -59,19 +66,30 @@ class Neo4jStore:
         self.user = user
         self.database = database
         self.batch_size = batch_size
-        try:
-            self._driver = neo4j.GraphDatabase.driver(
-                uri, auth=(user, password), connection_timeout=10, max_transaction_retry_time=15
-            )
-            self._driver.verify_connectivity()
-        except neo4j.exceptions.AuthError:
+        scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+        if scheme not in SCHEMES:
             raise StoreUnavailable(
-                f"Neo4j at {uri} refused the user {user!r}: wrong user name or password"
-            ) from None
-        except (neo4j.exceptions.ServiceUnavailable, OSError) as err:
-            raise StoreUnavailable(f"cannot reach Neo4j at {uri}: {_short(err)}") from None
-        except ValueError as err:
-            raise StoreUnavailable(f"NEO4J_URI {uri!r} is not a Neo4j address: {err}") from None
+                f"NEO4J_URI {uri!r} is not a Neo4j Bolt address: it should start with "
+                "bolt:// or neo4j:// (for example bolt://localhost:7687)"
+            )
+        driver = None
+        try:
+            driver = neo4j.GraphDatabase.driver(
+                uri,
+                auth=(user, password),
+                connection_timeout=CONNECT_TIMEOUT_S,
+                connection_acquisition_timeout=CONNECT_TIMEOUT_S,
+                max_transaction_retry_time=15,
+            )
+            driver.verify_connectivity()
+        except Exception as err:
+            if driver is not None:
+                driver.close()
+            unavailable = _unavailable(neo4j, err, uri, user)
+            if unavailable is None:
+                raise
+            raise unavailable from None
+        self._driver = driver
 
     def describe(self) -> str:
         return f"Neo4j {self.uri} as {self.user}" + (f" ({self.database})" if self.database else "")
@@ -104,7 +122,7 @@ class Neo4jStore:
                         rows.append([_plain(v) for v in record.values()])
                 finally:
                     tx.close()  # a read transaction is never committed
-        except ex.ClientError as err:
+        except ex.Neo4jError as err:  # a ClientError mostly; Transient and Database ones too
             code = err.code or ""
             if "AccessMode" in code or "ForbiddenDueToTransactionType" in code:
                 raise ReadOnlyViolation(
@@ -115,7 +133,7 @@ class Neo4jStore:
                     "the query ran past its time limit and was stopped"
                 ) from None
             raise QueryError(err.message or str(err)) from None
-        except ex.ServiceUnavailable as err:
+        except (ex.ServiceUnavailable, ex.SessionExpired) as err:
             raise StoreUnavailable(
                 f"Neo4j at {self.uri} stopped answering: {_short(err)}"
             ) from None
@@ -123,9 +141,20 @@ class Neo4jStore:
 
     def apply(self, plan: WritePlan, progress: Progress = no_progress) -> None:
         ex = self._neo4j.exceptions
-        with self._session(write=True) as session:
-            for stmt in plan.schema:
-                session.run(stmt).consume()
+        stmt = ""
+        try:
+            with self._session(write=True) as session:
+                for stmt in plan.schema:
+                    session.run(stmt).consume()
+        except ex.Neo4jError as err:
+            raise StoreError(
+                f"Neo4j refused the schema statement {stmt!r}, so nothing was loaded: "
+                f"{err.message or err}"
+            ) from None
+        except (ex.ServiceUnavailable, ex.SessionExpired) as err:
+            raise StoreUnavailable(
+                f"Neo4j at {self.uri} stopped answering: {_short(err)}"
+            ) from None
         for attempt in range(1, RETRIES + 1):
             try:
                 self._apply_once(plan, progress)
@@ -163,18 +192,50 @@ class Neo4jStore:
             tx.commit()
 
     def clear(self) -> None:
-        with self._session(write=True) as session:
-            session.run(
-                "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-            ).consume()
+        ex = self._neo4j.exceptions
+        try:
+            with self._session(write=True) as session:
+                session.run(
+                    "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+                ).consume()
+        except ex.Neo4jError as err:
+            raise StoreError(f"Neo4j refused to clear the graph: {err.message or err}") from None
+        except (ex.ServiceUnavailable, ex.SessionExpired) as err:
+            raise StoreUnavailable(
+                f"Neo4j at {self.uri} stopped answering: {_short(err)}"
+            ) from None
 
     def close(self) -> None:
         self._driver.close()
 
 
+def _unavailable(neo4j: Any, err: Exception, uri: str, user: str) -> StoreUnavailable | None:
+    """What a failed connect means to the user, or None where it is a bug."""
+    ex = neo4j.exceptions
+    if isinstance(err, ex.AuthError):
+        return StoreUnavailable(
+            f"Neo4j at {uri} refused the user {user!r}: wrong user name or password"
+        )
+    if isinstance(err, (ex.ServiceUnavailable, OSError)):
+        return StoreUnavailable(f"cannot reach Neo4j at {uri}: {_short(err)}")
+    if isinstance(err, (ValueError, ex.ConfigurationError)):
+        return StoreUnavailable(f"NEO4J_URI {uri!r} is not a Neo4j address: {err}")
+    if isinstance(err, ex.Neo4jError):
+        return StoreUnavailable(
+            f"Neo4j at {uri} refused the connection: {err.code}: {err.message or err}"
+        )
+    return None
+
+
 def _short(err: BaseException) -> str:
-    text = str(err).splitlines()[0] if str(err) else type(err).__name__
-    return text[:200]
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    if not lines:
+        return type(err).__name__
+    text = lines[0]
+    if text.endswith(":") and len(lines) > 1:
+        # "Couldn't connect to host:port (...):" with the reason on the last line
+        text = f"{text} {lines[-1]}"
+    return text[:300]
 
 
 def _plain(value: Any) -> Any:

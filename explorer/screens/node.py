@@ -62,14 +62,18 @@ with left:
     draw(graph, centre)
     st.caption("Drag to move, scroll to zoom, double-click a code to open it in a new tab.")
 with right:
-    neighbours = sorted({node_key(graph.nodes[n]) for n in graph.nodes if n != centre} - {None})
-    if neighbours:
-        labels = {f"{KIND_NAMES[k].split()[0]} {v}": (k, v) for k, v in neighbours}
+    labels = {}
+    for n in graph.nodes:
+        target = node_key(graph.nodes[n])
+        if n != centre and target:
+            labels[f"{KIND_NAMES[target[0]].split()[0]} {node_name(graph.nodes[n])}"] = target
+    if labels:
+        labels = dict(sorted(labels.items()))
         choice = st.pills("Move to", list(labels), key=f"move-{kind}-{key}")
         if choice:
             go_to(*labels[choice])
     facts = facts_table(graph, centre)
-    st.dataframe(facts, hide_index=True, width="stretch", height=360)
+    st.dataframe(facts, hide_index=True, width="stretch")
     download(facts, f"{kind}-{key}")
 
 if kind == "nicip":

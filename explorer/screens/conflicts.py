@@ -24,7 +24,14 @@ c[1].metric("Laterality families", n_fam, help="codes that differ only by side (
 c[2].metric("Codes involved", int(groups["code_count"].sum()))
 
 st.subheader("Codes in many-to-one groups, by modality")
-st.bar_chart(by_modality, x="modality", y="codes", color="kind", horizontal=True, height=280)
+st.bar_chart(
+    by_modality,
+    x="modality",
+    y="codes",
+    color="kind",
+    horizontal=True,
+    height=40 * by_modality["modality"].nunique() + 80,
+)
 
 show_families = st.toggle(
     "Show laterality families too",
@@ -34,7 +41,7 @@ show_families = st.toggle(
 shown = groups if show_families else groups[groups["kind"] == "collision"]
 st.caption(f"{len(shown):,} groups shown, collisions first, larger groups first")
 pages = max(1, -(-len(shown) // PAGE))
-page = st.number_input("Page", 1, pages, 1) if pages > 1 else 1
+page = st.columns([1, 4])[0].number_input(f"Page (of {pages})", 1, pages, 1) if pages > 1 else 1
 window = shown.iloc[(page - 1) * PAGE : page * PAGE]
 
 table = window.assign(codes=window["codes"].map(", ".join)).drop(columns=["stems"])
@@ -42,7 +49,12 @@ st.dataframe(
     table,
     hide_index=True,
     width="stretch",
-    column_config={"snomed_id": st.column_config.TextColumn("SNOMED CT id")},
+    column_config={
+        "snomed_id": st.column_config.TextColumn("SNOMED CT id"),
+        "snomed_term": "SNOMED CT term",
+        "code_count": "codes on it",
+        "codes": "NICIP codes",
+    },
 )
 clusters = conflict_clusters(window)
 if clusters:
