@@ -164,6 +164,17 @@ def _progress_bar() -> tuple[Any, Callable[[str, int, int], None]]:
     default=None,
     help="The SNOMED CT to OPCS-4 extended map refset, if it cannot be told from the files.",
 )
+@click.option(
+    "--release",
+    default=None,
+    help="Name this release (default: a date in the file names, else checksums).",
+)
+@click.option(
+    "--release-date",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="The release's date, which orders releases (default: the name's date).",
+)
 @click.option("--replace", is_flag=True, help="Empty the graph first.")
 @click.option("--format", "fmt", type=FORMATS, default="table")
 @click.pass_context
@@ -173,6 +184,8 @@ def load(
     columns: tuple[str, ...],
     refsets: tuple[int, ...],
     opcs_map_refset: int | None,
+    release: str | None,
+    release_date: str | None,
     replace: bool,
     fmt: str,
 ) -> None:
@@ -190,6 +203,8 @@ def load(
                 overrides=overrides,
                 refsets=refsets or (pipeline.IMAGING_REFSET,),
                 opcs_map_refset=opcs_map_refset,
+                release=release,
+                release_date=release_date,
                 progress=update,
             )
     if fmt == "json":
@@ -197,7 +212,12 @@ def load(
             json.dumps(
                 {
                     "files": [
-                        {"file": f.path, "kind": f.kind, "rows": f.rows, "release": f.release_id}
+                        {
+                            "file": f.path,
+                            "kind": f.kind,
+                            "rows": f.rows,
+                            "release": report.releases.get(f.family),
+                        }
                         for f in report.files
                     ],
                     "skipped": [{"file": str(f.path), "reason": f.detail} for f in report.skipped],
@@ -253,8 +273,8 @@ def status(ctx: click.Context, fmt: str) -> None:
     _table(QueryResult(["type", "relationships"], [list(x) for x in rels.items()]))
     _table(
         QueryResult(
-            ["release", "kind", "file", "rows"],
-            [[r["release"], r["kind"], r["file"], r["rows"]] for r in releases],
+            ["release", "date", "files", "rows"],
+            [[r["release"], r["date"], r["files"], r["rows"]] for r in releases],
         )
     )
 

@@ -10,6 +10,8 @@ corrected file does not leave the old map behind. The model is drawn in ``cypher
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,7 +23,7 @@ from loader.model import NicipRecord, OpcsRecord
 from loader.stores.base import Step, WritePlan
 from loader.stores.dialect import split_statements
 
-__all__ = ["FileInfo", "NicipFacts", "Parsed", "plan"]
+__all__ = ["FAMILIES", "FileInfo", "NicipFacts", "Parsed", "ReleaseInfo", "plan"]
 
 FSN = 900000000000003001
 SYNONYM = 900000000000013009
@@ -34,6 +36,10 @@ SITE_TYPES = {
 }
 
 
+FAMILIES = {"nicip": "NICIP", "opcs4": "OPCS-4", "snomed": "SNOMED CT"}
+_DATE_IN_NAME = re.compile(r"(20\d\d)[-_]?([01]\d)[-_]?([0-3]\d)")
+
+
 @dataclass
 class FileInfo:
     """One input file as the load understood it."""
@@ -41,12 +47,9 @@ class FileInfo:
     path: str
     kind: str
     sha256: str
+    family: str = ""
     rows: int = 0
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def release_id(self) -> str:
-        return f"{self.kind.split()[0].lower()}:{self.sha256[:16]}"
 
     @property
     def name(self) -> str:
@@ -54,11 +57,48 @@ class FileInfo:
 
 
 @dataclass
+class ReleaseInfo:
+    """The files of one family (NICIP, OPCS-4 or SNOMED CT) that one load read.
+
+    The release is named by ``label`` (``nicip load --release``), else by a date in its
+    file names (``..._20250401.txt``), else by its files' checksums, so loading the same
+    files again finds the same release. ``date`` orders releases; it is the label's date
+    unless ``--release-date`` says otherwise.
+    """
+
+    family: str
+    files: list[FileInfo]
+    label: str
+    date: str | None
+
+    @property
+    def id(self) -> str:
+        return f"{self.family}:{self.label}"
+
+    @classmethod
+    def of(
+        cls, family: str, files: list[FileInfo], label: str | None, day: str | None
+    ) -> ReleaseInfo:
+        if not label:
+            dates = sorted(
+                {"-".join(m.groups()) for f in files for m in [_DATE_IN_NAME.search(f.name)] if m}
+            )
+            if len(dates) == 1:
+                label = dates[0]
+            else:
+                digest = hashlib.sha256("".join(sorted(f.sha256 for f in files)).encode())
+                label = digest.hexdigest()[:12]
+        if day is None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", label):
+            day = label
+        return cls(family, files, label, day)
+
+
+@dataclass
 class NicipFacts:
     """Everything the files of one load say about one NICIP code."""
 
     code: str
-    files: dict[str, NicipRecord] = field(default_factory=dict)  # release id -> record
+    files: dict[str, NicipRecord] = field(default_factory=dict)  # file path -> record
     snomed: list[int] | None = None
     opcs: list[str] | None = None
 
@@ -75,9 +115,9 @@ class Parsed:
     """What one load read, ready to be written."""
 
     files: list[FileInfo] = field(default_factory=list)
+    releases: dict[str, ReleaseInfo] = field(default_factory=dict)  # family -> release
     nicip: dict[str, NicipFacts] = field(default_factory=dict)
     opcs: dict[str, OpcsRecord] = field(default_factory=dict)
-    opcs_release: dict[str, str] = field(default_factory=dict)
     concepts: dict[int, dict[str, Any]] = field(default_factory=dict)
     terms: dict[int, dict[str, str]] = field(default_factory=dict)  # id -> {fsn, term}
     is_a: list[tuple[int, int]] = field(default_factory=list)
@@ -85,12 +125,14 @@ class Parsed:
     refset_members: list[dict[str, Any]] = field(default_factory=list)
     replacements: list[dict[str, Any]] = field(default_factory=list)
     snomed_opcs: list[dict[str, Any]] = field(default_factory=list)
+    #: NICIP codes whose current facts this load may replace (it is their newest release).
+    current: set[str] | None = None
 
     def add_nicip(self, info: FileInfo, rec: NicipRecord, fields: set[str]) -> None:
         """Add one row; ``fields`` are the fields its file has columns for."""
         facts = self.nicip.setdefault(rec.code, NicipFacts(rec.code))
         # A pairs file repeats a code once per map; the first row is the code's record.
-        facts.files.setdefault(info.release_id, rec)
+        facts.files.setdefault(info.path, rec)
         if "snomed_id" in fields:
             facts.snomed = facts.snomed or []
             if rec.snomed_id is not None and rec.snomed_id not in facts.snomed:
@@ -98,6 +140,17 @@ class Parsed:
         if "opcs" in fields:
             facts.opcs = facts.opcs or []
             facts.opcs.extend(c for c in rec.opcs_codes or () if c not in facts.opcs)
+
+    def name_releases(self, label: str | None = None, day: str | None = None) -> None:
+        """Group the files by family into this load's releases."""
+        for family in FAMILIES:
+            files = [f for f in self.files if f.family == family]
+            if files:
+                self.releases[family] = ReleaseInfo.of(family, files, label, day)
+
+    def release_id(self, family: str) -> str | None:
+        rel = self.releases.get(family)
+        return rel.id if rel else None
 
 
 def _now() -> str:
@@ -113,25 +166,24 @@ def plan(parsed: Parsed, schema_text: str, existing: dict[str, str | None]) -> W
     steps: list[Step] = []
     loaded_at = _now()
 
+    rows = []
+    for rel in parsed.releases.values():
+        props = {
+            "family": FAMILIES[rel.family],
+            "label": rel.label,
+            "date": rel.date,
+            "files": [f.name for f in rel.files],
+            "kinds": [f.kind for f in rel.files],
+            "sha256": [f.sha256 for f in rel.files],
+            "rows": sum(f.rows for f in rel.files),
+        }
+        rows.append({"id": rel.id, "props": props, "loaded_at": loaded_at})
     steps.append(
         Step(
             "releases",
-            (
-                "UNWIND $rows AS r MERGE (n:Release {id: r.id}) "
-                "ON CREATE SET n.loaded_at = r.loaded_at "
-                "SET n.file = r.file, n.kind = r.kind, n.sha256 = r.sha256, n.rows = r.rows"
-            ),
-            [
-                {
-                    "id": f.release_id,
-                    "file": f.name,
-                    "kind": f.kind,
-                    "sha256": f.sha256,
-                    "rows": f.rows,
-                    "loaded_at": loaded_at,
-                }
-                for f in parsed.files
-            ],
+            "UNWIND $rows AS r MERGE (n:Release {id: r.id}) "
+            "ON CREATE SET n.loaded_at = r.loaded_at SET n += r.props",
+            rows,
         )
     )
 
@@ -173,7 +225,7 @@ def _opcs_steps(parsed: Parsed) -> Iterable[Step]:
             "title": rec.title,
             "level": rec.level,
             "imaging": rec.level != "chapter" and derive.is_imaging_opcs(code),
-            "release": parsed.opcs_release.get(code),
+            "release": parsed.release_id("opcs4"),
         }
         rows.append({"code": code, "props": props})
     # Parents a file implies but does not list (HES tables list 4-character codes only).
@@ -293,7 +345,9 @@ def _nicip_steps(parsed: Parsed, existing: dict[str, str | None]) -> Iterable[St
         descriptions[code] = facts.first("description") or descriptions.get(code)
     sides = derive.sides(descriptions, descriptions)
 
-    nodes, in_release, modality, laterality = [], [], [], []
+    release = parsed.release_id("nicip")
+    current = parsed.current if parsed.current is not None else set(parsed.nicip)
+    nodes, older, in_release, modality, laterality = [], [], [], [], []
     for code, facts in parsed.nicip.items():
         props: dict[str, Any] = {}
         for attr in ("description", "active"):
@@ -304,17 +358,18 @@ def _nicip_steps(parsed: Parsed, existing: dict[str, str | None]) -> Iterable[St
             value = facts.first(attr)
             if value is not None:
                 props[attr] = value.isoformat()
+        # What this release says of the code, kept whatever newer releases say.
+        first_file, first = next(iter(facts.files.items()))
+        snapshot = {**props, "file": first_file.rsplit("/", 1)[-1], "row": first.row}
+        if facts.snomed is not None:
+            snapshot["snomed"] = facts.snomed
+        if facts.opcs is not None:
+            snapshot["opcs"] = facts.opcs
+        in_release.append({"a": code, "b": release, "props": snapshot})
+        if code not in current:
+            older.append({"code": code, "props": props})
+            continue
         nodes.append({"code": code, "props": props})
-        for rid, rec in facts.files.items():
-            in_release.append(
-                {
-                    "a": code,
-                    "b": rid,
-                    "row": rec.row,
-                    "active": rec.active,
-                    "description": rec.description,
-                }
-            )
         stated = facts.first("modality")
         if stated:
             modality.append({"a": code, "b": stated, "rule": "stated in the release"})
@@ -354,6 +409,9 @@ def _nicip_steps(parsed: Parsed, existing: dict[str, str | None]) -> Iterable[St
             )
 
     yield _nodes("NICIP codes", "NicipCode", "code", nodes)
+    if older:
+        # Codes a newer release already describes: this older release adds history only.
+        yield _merge_missing("NICIP codes of an older release", "NicipCode", "code", older)
     yield Step(
         "NICIP laterality",
         "UNWIND $rows AS r MATCH (n:NicipCode {code: r.code}) SET n.side = r.side, "
@@ -361,14 +419,7 @@ def _nicip_steps(parsed: Parsed, existing: dict[str, str | None]) -> Iterable[St
         laterality,
     )
     code = "NicipCode.code"
-    yield _link(
-        "NICIP releases",
-        code,
-        "IN_RELEASE",
-        "Release.id",
-        in_release,
-        "SET e.row = r.row, e.active = r.active, e.description = r.description",
-    )
+    yield _link("NICIP releases", code, "IN_RELEASE", "Release.id", in_release, "SET e += r.props")
     yield _unlink("NICIP modality", code, "OF_MODALITY", modality)
     yield _nodes(
         "modalities",
@@ -382,7 +433,7 @@ def _nicip_steps(parsed: Parsed, existing: dict[str, str | None]) -> Iterable[St
 
     sites = []
     for c, f in parsed.nicip.items():
-        name = f.first("body_site")
+        name = f.first("body_site") if c in current else None
         if name:
             sites.append({"a": c, "b": f"text:{name.lower()}", "name": name})
     if sites:
@@ -402,15 +453,16 @@ def _nicip_steps(parsed: Parsed, existing: dict[str, str | None]) -> Iterable[St
             "SET e.rule = 'stated in the release'",
         )
 
-    snomed = [{"a": c} for c, f in parsed.nicip.items() if f.snomed is not None]
+    now = {c: f for c, f in parsed.nicip.items() if c in current}
+    snomed = [{"a": c} for c, f in now.items() if f.snomed is not None]
     if snomed:
         yield _unlink("NICIP to SNOMED CT map", code, "MAPS_TO", snomed)
-        pairs = [{"a": c, "b": i} for c, f in parsed.nicip.items() for i in f.snomed or ()]
+        pairs = [{"a": c, "b": i} for c, f in now.items() for i in f.snomed or ()]
         yield _link("NICIP to SNOMED CT map", code, "MAPS_TO", "SnomedConcept.id", pairs)
-    opcs = [{"a": c} for c, f in parsed.nicip.items() if f.opcs is not None]
+    opcs = [{"a": c} for c, f in now.items() if f.opcs is not None]
     if opcs:
         yield _unlink("NICIP to OPCS-4 map", code, "MAPS_TO_OPCS", opcs)
-        pairs = [{"a": c, "b": o} for c, f in parsed.nicip.items() for o in f.opcs or ()]
+        pairs = [{"a": c, "b": o} for c, f in now.items() for o in f.opcs or ()]
         named = sorted({p["b"] for p in pairs} - set(parsed.opcs))
         if named:
             rows = [

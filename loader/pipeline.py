@@ -13,8 +13,8 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 from loader import queries
 from loader.codes import CodeFormatError, parse_opcs_code, sctid_partition
@@ -63,6 +63,7 @@ class LoadReport:
     notes: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     opcs_map_refsets: list[int] = field(default_factory=list)
+    releases: dict[str, str] = field(default_factory=dict)
 
 
 def _sha256(path: Path) -> str:
@@ -93,7 +94,8 @@ def read_release(
     files = [f for f in found if f.loadable]
     for index, f in enumerate(files, start=1):
         progress(f"reading {f.path.name}", index - 1, len(files))
-        info = FileInfo(str(f.path), f.kind or "", _sha256(f.path))
+        family = {"nicip": "nicip", "opcs4": "opcs4", "rf2": "snomed"}[f.kind or ""]
+        info = FileInfo(str(f.path), f.kind or "", _sha256(f.path), family)
         parsed.files.append(info)
         if f.kind == "nicip":
             table, records = nicip.read_nicip(f.path, overrides)
@@ -107,7 +109,6 @@ def read_release(
             info.kind = "OPCS-4 codes"
             for o in opcs4.read_opcs4(f.path):
                 parsed.opcs[o.code] = o
-                parsed.opcs_release[o.code] = info.release_id
                 info.rows += 1
         elif f.kind == "rf2":
             info.kind = "SNOMED CT RF2"
@@ -119,7 +120,6 @@ def read_release(
                         "module_id": rec.module_id,
                         "effective_time": rec.effective_time.isoformat(),
                         "defined": rec.definition_status_id == FULLY_DEFINED,
-                        "release": info.release_id,
                     }
                 elif isinstance(rec, Description):
                     if not rec.active:
@@ -261,9 +261,21 @@ def load(
     overrides: Mapping[str, str] | None = None,
     refsets: Iterable[int] = (IMAGING_REFSET,),
     opcs_map_refset: int | None = None,
+    release: str | None = None,
+    release_date: str | None = None,
     progress: Progress = no_progress,
 ) -> LoadReport:
-    """Load release files into ``store``: all of them, or nothing."""
+    """Load release files into ``store``: all of them, or nothing.
+
+    ``release`` names this load's releases (default: a date in the file names, else the
+    files' checksums) and ``release_date`` (ISO) orders them; a NICIP release older than
+    one already loaded adds its history without changing the codes' current facts.
+    """
+    if release_date is not None:
+        try:
+            date.fromisoformat(release_date)
+        except ValueError:
+            raise NicipError(f"--release-date must be YYYY-MM-DD, got {release_date!r}") from None
     found = discover(paths, overrides)
     for f in found:
         if f.named and not f.loadable:
@@ -281,16 +293,23 @@ def load(
         opcs_map_refset=opcs_map_refset,
         progress=progress,
     )
-    existing = _existing_codes(store) if parsed.nicip else {}
+    parsed.name_releases(release, release_date)
+    existing: dict[str, str | None] = {}
+    if parsed.nicip:
+        rows = queries.run(store, "nicip-codes-releases").rows
+        existing = {code: d for code, d, _ in rows}
+        this = parsed.releases["nicip"].date
+        newest = {code: max((x for x in dates if x), default=None) for code, _, dates in rows}
+        parsed.current = {
+            code
+            for code in parsed.nicip
+            if this is None or newest.get(code) is None or this >= newest[code]
+        }
     write_plan = plan(parsed, queries.schema_text(), existing)
     store.apply(write_plan, progress)
     report = LoadReport(
         parsed.files, [f for f in found if not f.loadable], notes, opcs_map_refsets=chosen
     )
+    report.releases = {f: r.id for f, r in parsed.releases.items()}
     report.counts = queries.counts(store)
     return report
-
-
-def _existing_codes(store: GraphStore) -> dict[str, Any]:
-    result = store.read("MATCH (n:NicipCode) RETURN n.code AS code, n.description AS d")
-    return {code: d for code, d in result.rows}

@@ -177,7 +177,7 @@ def run_checks(checks: dict[str, Any], sample: Path | None) -> None:
                 links,
                 counted=True,
             ),
-            Step("flag", "MATCH (n:T {id: $id}) SET n.flag = true", (), {"id": 1}),
+            Step("flag", "MATCH (n:T {id: $id}) SET n.flag = true", None, {"id": 1}),
         ],
     )
     progress: list[list[Any]] = []

@@ -43,14 +43,15 @@ def no_progress(phase: str, done: int, total: int) -> None:
 class Step:
     """One write statement and the rows it is run with, ``UNWIND $rows`` at a time.
 
-    A step with no rows runs once with no parameters (used for deletes). A ``counted`` step
+    A step whose ``rows`` is ``None`` runs once with ``params`` alone; one with an empty
+    list of rows does nothing. A ``counted`` step
     returns ``count(*)``, which must equal the rows given: a row whose nodes were not found
     would otherwise be dropped in silence, so the store aborts the load instead.
     """
 
     phase: str
     query: str
-    rows: Sequence[dict[str, Any]] = ()
+    rows: Sequence[dict[str, Any]] | None = None
     params: dict[str, Any] = field(default_factory=dict)
     counted: bool = False
 
@@ -71,7 +72,7 @@ class WritePlan:
 
     @property
     def total_rows(self) -> int:
-        return sum(max(1, len(s.rows)) for s in self.steps)
+        return sum(1 if s.rows is None else len(s.rows) for s in self.steps)
 
 
 @dataclass

@@ -190,7 +190,7 @@ class EmbeddedStore:
                         self._schema(graph, staging, native)
                 total, done = plan.total_rows, 0
                 for step in plan.steps:
-                    if not step.rows:
+                    if step.rows is None:
                         graph.query(step.query, step.params or None)
                         done += 1
                         progress(step.phase, done, total)

@@ -176,7 +176,7 @@ class Neo4jStore:
         total, done = plan.total_rows, 0
         with self._session(write=True) as session, session.begin_transaction() as tx:
             for step in plan.steps:
-                if not step.rows:
+                if step.rows is None:
                     tx.run(step.query, step.params).consume()
                     done += 1
                     progress(step.phase, done, total)

@@ -63,9 +63,9 @@ def test_status_counts(nicip):
         "MAPS_TO": 2787,
         "OF_MODALITY": 2787,
     }
-    assert sorted(r["file"] for r in status["releases"]) == [
-        "nicip_snomed_map.csv",
-        "opcs4_codes_ukbiobank_coding240.csv",
+    assert sorted((r["family"], r["files"]) for r in status["releases"]) == [
+        ("NICIP", ["nicip_snomed_map.csv"]),
+        ("OPCS-4", ["opcs4_codes_ukbiobank_coding240.csv"]),
     ]
 
 
