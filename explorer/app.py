@@ -22,6 +22,8 @@ pages = [
     st.Page("screens/node.py", title="Code page"),
     st.Page("screens/orphans.py", title="Orphans"),
     st.Page("screens/conflicts.py", title="Many-to-one conflicts"),
+    st.Page("screens/migration.py", title="Migration planner"),
+    st.Page("screens/diff.py", title="Release diff"),
     st.Page("screens/console.py", title="Cypher console"),
 ]
 st.navigation(pages).run()

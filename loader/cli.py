@@ -407,6 +407,122 @@ def _table(result: QueryResult) -> None:
         click.echo("(no rows)")
 
 
+# -- migration ------------------------------------------------------------------------------
+
+
+def _records(rows: list[dict[str, Any]], fmt: str, meta: dict[str, Any]) -> None:
+    columns = list(rows[0]) if rows else []
+    _output(QueryResult(columns, [list(r.values()) for r in rows]), fmt, meta)
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=FORMATS, default="table")
+@click.pass_context
+def diff(ctx: click.Context, old: str, new: str, fmt: str) -> None:
+    """What changed between NICIP releases OLD and NEW (ids or labels, see nicip status)."""
+    from loader.diff import diff as release_diff
+
+    with _store(ctx) as store:
+        d = release_diff(store, old, new)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "old": d.old["release"],
+                    "new": d.new["release"],
+                    "counts": d.counts(),
+                    "by_modality": d.by_modality(),
+                    "changes": d.changes,
+                    "concepts": d.concepts,
+                },
+                indent=2,
+                default=str,
+            )
+        )
+        return
+    _records(d.changes, fmt, {"old": d.old["release"], "new": d.new["release"]})
+    if fmt == "table":
+        click.echo(", ".join(f"{k} {v}" for k, v in d.counts().items()) or "no changes")
+        if d.concepts:
+            click.echo(f"SNOMED CT concepts changed between the two dates: {len(d.concepts)}")
+
+
+@cli.command()
+@click.argument("code")
+@click.option("--on", "on", default=None, metavar="YYYY-MM-DD", help="The date (default: today).")
+@click.option("--format", "fmt", type=FORMATS, default="table")
+@click.pass_context
+def valid(ctx: click.Context, code: str, on: str | None, fmt: str) -> None:
+    """Would the imaging data set accept CODE (a NICIP code or SNOMED CT id) on a date?"""
+    from datetime import date
+
+    from loader import migration
+
+    try:
+        day = date.fromisoformat(on) if on else date.today()
+    except ValueError:
+        raise NicipError(f"--on must be a date as YYYY-MM-DD, got {on!r}") from None
+    with _store(ctx) as store:
+        if code.strip().isdigit():
+            result = migration.valid_snomed(store, int(code), day)
+        else:
+            result = migration.valid_nicip(store, code.strip().upper(), day)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "code": code,
+                    "date": day.isoformat(),
+                    "valid": result.valid,
+                    "reason": result.reason,
+                },
+                indent=2,
+            )
+        )
+        return
+    verdict = {True: "valid", False: "not valid", None: "cannot tell"}[result.valid]
+    click.echo(f"{code} on {day.isoformat()}: {verdict}: {result.reason}")
+
+
+@cli.command()
+@click.option(
+    "--exams",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Your exam list (CSV or XLSX: local code, NICIP code, activity).",
+)
+@click.option("--format", "fmt", type=FORMATS, default="table")
+@click.pass_context
+def plan(ctx: click.Context, exams: str | None, fmt: str) -> None:
+    """Migration readiness of every NICIP code, or of the exams in your list."""
+    from loader import migration
+
+    with _store(ctx) as store:
+        rows = migration.readiness(store)
+    if exams:
+        joined = migration.join_exams(migration.read_exams(exams), rows)
+        summary = migration.exam_summary(joined)
+        if fmt == "json":
+            click.echo(json.dumps({"summary": summary, "exams": joined}, indent=2))
+            return
+        _records(joined, fmt, {})
+        if fmt == "table":
+            click.echo(", ".join(f"{k} {v}" for k, v in summary.items()))
+        return
+    shown = [
+        {k: r[k] for k in ("code", "description", "modality", "readiness", "reason")} for r in rows
+    ]
+    if fmt == "json":
+        counts: dict[str, int] = {}
+        for r in rows:
+            counts[r["readiness"]] = counts.get(r["readiness"], 0) + 1
+        click.echo(json.dumps({"counts": counts, "codes": shown}, indent=2))
+        return
+    _records(shown, fmt, {})
+
+
 # -- serve ----------------------------------------------------------------------------------
 
 EXPLORER = Path(__file__).resolve().parent.parent / "explorer" / "app.py"

@@ -57,6 +57,7 @@ __all__ = [
     "readiness",
     "valid_nicip",
     "valid_snomed",
+    "with_reasons",
 ]
 
 CLASSES = (
@@ -110,13 +111,17 @@ def _reason(row: Mapping[str, Any]) -> str:
     return f"maps one-to-one to {_concept(targets, terms)}"
 
 
-def readiness(store: GraphStore) -> list[dict[str, Any]]:
-    """Every NICIP code with its readiness class and the reason, in words."""
-    rows = queries.run(store, "migration-readiness").records()
+def with_reasons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add the reason in words and a ``ready`` flag to ``migration-readiness`` rows."""
     for row in rows:
         row["reason"] = _reason(row)
         row["ready"] = row["readiness"] in READY
     return rows
+
+
+def readiness(store: GraphStore) -> list[dict[str, Any]]:
+    """Every NICIP code with its readiness class and the reason, in words."""
+    return with_reasons(queries.run(store, "migration-readiness").records())
 
 
 def progress(

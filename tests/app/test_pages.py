@@ -6,6 +6,8 @@ files); values on the sample are those worked out by hand in its README.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -135,7 +137,16 @@ def test_search_on_real_map(on_real):
 
 
 def test_every_page_opens_on_the_sample(on_sample):
-    for page in ("overview", "search", "node", "orphans", "conflicts", "console"):
+    for page in (
+        "overview",
+        "search",
+        "node",
+        "orphans",
+        "conflicts",
+        "migration",
+        "diff",
+        "console",
+    ):
         open_page(page)
 
 
@@ -166,3 +177,66 @@ def test_empty_store_says_so(tmp_path, monkeypatch):
     assert "The graph is empty" in at.info[0].value
     st.cache_resource.clear()
     EmbeddedStore(tmp_path / "empty.db").close()
+
+
+@pytest.fixture(scope="module")
+def two_releases_db(tmp_path_factory):
+    from ..migration.conftest import A_CODES, B_CODES, B_PAIRS, write_snomed
+
+    root = tmp_path_factory.mktemp("app-two")
+    a, b = root / "a", root / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "nicip_codes.csv").write_text(A_CODES)
+    (b / "nicip_codes.csv").write_text(B_CODES)
+    (b / "pairs.csv").write_text(B_PAIRS)
+    write_snomed(b)
+    store = EmbeddedStore(root / "graph.db")
+    load([a], store, release="2025-04-01")
+    load([b], store, release="2025-10-01")
+    store.close()
+    return root / "graph.db"
+
+
+@pytest.fixture
+def on_two_releases(two_releases_db, monkeypatch):
+    monkeypatch.setenv("NICIP_DB", str(two_releases_db))
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+
+
+def test_migration_page_on_two_releases(on_two_releases):
+    at = open_page("migration")
+    m = metrics(at)
+    # 14 codes; ready: CFOOB, MKNEB, UNEWB one-to-one + XWRIB/L/R family = 6 (see
+    # tests/migration); collisions MTMJB and MJTMB.
+    assert (
+        m["NICIP codes"],
+        m["Ready (one-to-one or laterality family)"],
+        m["Blocked"],
+        m["Real collisions"],
+    ) == ("14", "6", "8", "2")
+    at.text_input(key="valid-code").input("XOLDB").run()
+    at.date_input(key="valid-date").set_value(date(2026, 3, 18)).run()
+    assert "accepted only until 2026-03-17" in at.error[0].value
+
+
+def test_diff_page_on_two_releases(on_two_releases):
+    at = open_page("diff")
+    m = metrics(at)
+    assert (
+        m["Codes added"],
+        m["Codes removed"],
+        m["Codes retired"],
+        m["SNOMED CT maps changed"],
+    ) == ("7", "1", "1", "1")
+    table = at.dataframe[1].value
+    assert set(table["code"]) >= {"UNEWB", "CABDO", "XOLDB", "CFOOB", "MKNEB"}
+
+
+@pytest.mark.realdata
+def test_migration_page_on_real_map(on_real):
+    at = open_page("migration")
+    m = metrics(at)
+    # one-to-one 1,711 (codes alone on their concept: 2,787 - 1,076) + families 987.
+    assert m["Ready (one-to-one or laterality family)"] == "2,698"
+    assert m["Blocked"] == "89" and m["Real collisions"] == "89"

@@ -187,3 +187,11 @@ def test_hes_titles_load_latest_title(real_data, tmp_path):
         assert queries.counts(store)["CHILD_OF"] == 9857 + n_categories(real_data)
     finally:
         store.close()
+
+
+def test_migration_plan_counts(nicip):
+    counts = as_json(nicip("plan", "--format", "json"))["counts"]
+    # Codes alone on their concept: 2,787 - 1,076 in many-to-one groups = 1,711; family and
+    # collision codes as counted in test_many_to_one. No RF2 is loaded, so no concept is
+    # known to be inactive.
+    assert counts == {"one-to-one": 1711, "laterality family": 987, "collision": 89}
