@@ -231,8 +231,8 @@ def load(
         return
     for f in report.files:
         click.echo(f"loaded  {f.name}: {f.kind}, {f.rows:,} rows")
-    for f in report.skipped:
-        click.echo(f"skipped {f.path.name}: {f.detail}")
+    for skipped in report.skipped:
+        click.echo(f"skipped {skipped.path.name}: {skipped.detail}")
     for note in report.notes:
         click.echo(f"note    {note}")
     click.echo("graph   " + ", ".join(f"{k} {v:,}" for k, v in report.counts.items()))

@@ -374,8 +374,8 @@ def _nicip_steps(parsed: Parsed, existing: dict[str, str | None]) -> Iterable[St
         if stated:
             modality.append({"a": code, "b": stated, "rule": "stated in the release"})
         else:
-            name, rule = derive.modality_from_letter(code)
-            modality.append({"a": code, "b": name, "rule": rule})
+            letter_name, rule = derive.modality_from_letter(code)
+            modality.append({"a": code, "b": letter_name, "rule": rule})
     # Side markers for every code whose family this load touched or could have changed.
     stated_sides = {c: f.first("laterality") for c, f in parsed.nicip.items()}
     for code in descriptions:
@@ -463,7 +463,7 @@ def _nicip_steps(parsed: Parsed, existing: dict[str, str | None]) -> Iterable[St
     if opcs:
         yield _unlink("NICIP to OPCS-4 map", code, "MAPS_TO_OPCS", opcs)
         pairs = [{"a": c, "b": o} for c, f in now.items() for o in f.opcs or ()]
-        named = sorted({p["b"] for p in pairs} - set(parsed.opcs))
+        named = sorted({o for f in now.values() for o in f.opcs or ()} - set(parsed.opcs))
         if named:
             rows = [
                 {

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from loader import queries
-from loader.codes import CodeFormatError, parse_opcs_code, sctid_partition
+from loader.codes import CodeFormatError, opcs_dotted, parse_opcs_code, sctid_partition
 from loader.derive import is_imaging_opcs
 from loader.discover import Found, discover
 from loader.errors import InputError, NicipError
@@ -101,8 +101,8 @@ def read_release(
             table, records = nicip.read_nicip(f.path, overrides)
             info.kind = nicip.kind_of(table)
             fields = set(table.columns) | set(table.multi)
-            for rec in records:
-                parsed.add_nicip(info, rec, fields)
+            for row in records:
+                parsed.add_nicip(info, row, fields)
                 info.rows += 1
             notes.extend(table.notes)
         elif f.kind == "opcs4":
@@ -209,7 +209,47 @@ def read_release(
                     "refset_id": refset_id,
                 }
             )
+    _check_opcs_targets(parsed, overrides)
     return parsed, notes, chosen
+
+
+def _check_opcs_targets(parsed: Parsed, overrides: Mapping[str, str] | None) -> None:
+    """Refuse a NICIP to OPCS-4 map target that is not in the OPCS-4 codes this load read.
+
+    ICD-10 and OPCS-4 codes have the same shape (``K59.2``; ``Z94`` is a code in both,
+    FIELD_NOTES 5), so an ICD-10 code in an OPCS-4 column passes every check on its own;
+    only the OPCS-4 list tells. Without an OPCS-4 file in the load nothing is checked. The
+    file is read again, only on this error path, to name the row.
+    """
+    known = set(parsed.opcs) | {r.parent for r in parsed.opcs.values() if r.parent}
+    unknown = {o for f in parsed.nicip.values() for o in f.opcs or () if o not in known}
+    if not parsed.opcs or not unknown:
+        return
+    lists = ", ".join(Path(f.path).name for f in parsed.files if f.family == "opcs4")
+    for info in parsed.files:
+        if info.family != "nicip":
+            continue
+        table, records = nicip.read_nicip(info.path, overrides)
+        for rec in records:
+            for code in rec.opcs_codes or ():
+                if code in unknown:
+                    raise InputError(
+                        table.file,
+                        rec.row,
+                        table.header_of("opcs"),
+                        opcs_dotted(code),
+                        f"an OPCS-4 code in the loaded OPCS-4 list ({lists})",
+                        "It is not an OPCS-4 code in that list: it may be an ICD-10 code "
+                        "(the two have the same shape), a code of another OPCS-4 version, "
+                        "or mistyped",
+                    )
+    raise InputError(  # not reached: the first pass found it in one of these files
+        ", ".join(Path(f.path).name for f in parsed.files if f.family == "nicip"),
+        None,
+        "OPCS-4",
+        opcs_dotted(min(unknown)),
+        f"an OPCS-4 code in the loaded OPCS-4 list ({lists})",
+    )
 
 
 def _opcs_map_refsets(
@@ -299,12 +339,14 @@ def load(
         rows = queries.run(store, "nicip-codes-releases").rows
         existing = {code: d for code, d, _ in rows}
         this = parsed.releases["nicip"].date
-        newest = {code: max((x for x in dates if x), default=None) for code, _, dates in rows}
-        parsed.current = {
-            code
-            for code in parsed.nicip
-            if this is None or newest.get(code) is None or this >= newest[code]
+        newest: dict[str, str | None] = {
+            code: max((x for x in dates if x), default=None) for code, _, dates in rows
         }
+        parsed.current = set()
+        for code in parsed.nicip:
+            seen = newest.get(code)
+            if this is None or seen is None or this >= seen:
+                parsed.current.add(code)
     write_plan = plan(parsed, queries.schema_text(), existing)
     store.apply(write_plan, progress)
     report = LoadReport(
