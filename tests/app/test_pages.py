@@ -181,19 +181,11 @@ def test_empty_store_says_so(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def two_releases_db(tmp_path_factory):
-    from ..migration.conftest import A_CODES, B_CODES, B_PAIRS, write_snomed
+    from ..migration.conftest import load_both, write_releases
 
     root = tmp_path_factory.mktemp("app-two")
-    a, b = root / "a", root / "b"
-    a.mkdir()
-    b.mkdir()
-    (a / "nicip_codes.csv").write_text(A_CODES)
-    (b / "nicip_codes.csv").write_text(B_CODES)
-    (b / "pairs.csv").write_text(B_PAIRS)
-    write_snomed(b)
     store = EmbeddedStore(root / "graph.db")
-    load([a], store, release="2025-04-01")
-    load([b], store, release="2025-10-01")
+    load_both(*write_releases(root), store)
     store.close()
     return root / "graph.db"
 

@@ -152,9 +152,8 @@ def write_snomed(folder: Path) -> None:
         (folder / name).write_text("".join(write_rf2(records, kind)), newline="")
 
 
-@pytest.fixture(scope="package")
-def releases(tmp_path_factory):
-    root = tmp_path_factory.mktemp("releases")
+def write_releases(root: Path) -> tuple[Path, Path]:
+    """Write releases A and B into folders ``a`` and ``b`` under ``root``."""
     a, b = root / "a", root / "b"
     a.mkdir()
     b.mkdir()
@@ -165,11 +164,20 @@ def releases(tmp_path_factory):
     return a, b
 
 
+def load_both(a: Path, b: Path, store: EmbeddedStore) -> None:
+    load([a], store, release="2025-04-01")
+    load([b], store, release="2025-10-01")
+
+
+@pytest.fixture(scope="package")
+def releases(tmp_path_factory):
+    return write_releases(tmp_path_factory.mktemp("releases"))
+
+
 @pytest.fixture(scope="package")
 def store(releases):
     a, b = releases
     s = EmbeddedStore(releases[0].parent / "graph.db")
-    load([a], s, release="2025-04-01")
-    load([b], s, release="2025-10-01")
+    load_both(a, b, s)
     yield s
     s.close()
