@@ -18,19 +18,21 @@ kind                       recognised by
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from loader.codes import strip_footnote_mark, strip_spaces
 from loader.errors import InputError
 from loader.formats import nicip, opcs4, rf2
-from loader.formats.table import read_table
+from loader.formats.table import Table, read_table
 
 __all__ = ["Found", "classify", "discover"]
 
 _TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".tab"}
 _OPCS_ONLY = re.compile(r"(?:chapter\s+[a-z]|[a-z][0-9]{2}(?:\.?[0-9])?)", re.IGNORECASE)
 _NICIP = re.compile(r"[A-Z][A-Z0-9]{3,5}")
+_TOKEN = re.compile(r"[a-z0-9.]+|chapter\s+[a-z]", re.IGNORECASE)
 _OPCS_HEADERS = {"dotted code", "parent code", "selectable", "first fy", "last fy", "level"}
 
 
@@ -87,6 +89,10 @@ def classify(path: Path, overrides: Mapping[str, str] | None = None) -> Found:
             f"SNOMED CT RF2 {kind.replace('_', ' ')} "
             f"({rf2.rf2_release_type(name) or 'release type not in name'})",
         )
+    if path.suffix.lower() == ".xls":
+        return Found(
+            path, None, "an Excel 97-2003 workbook (.xls); save it as .xlsx or CSV to load it"
+        )
     if path.suffix.lower() not in _TABLE_SUFFIXES:
         return Found(path, None, f"not a table or RF2 file ({path.suffix or 'no extension'})")
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -97,7 +103,7 @@ def classify(path: Path, overrides: Mapping[str, str] | None = None) -> Found:
                 name,
                 None,
                 None,
-                path.suffix,
+                "a workbook (zip) file",
                 "a text table (CSV or TSV)",
                 "This is a zip or workbook file; give it an .xlsx name",
             )
@@ -113,7 +119,10 @@ def classify(path: Path, overrides: Mapping[str, str] | None = None) -> Found:
         what="NICIP or OPCS-4 table",
     )
     headers = {h.lower().replace("_", " ") for h in table.headers}
-    sample = [cells["code"].strip() for _, cells in _take(table.records(), 50)]
+    # Only values shaped like codes of some system say which system a column holds: an empty
+    # cell, a formula or a footer line is a bad value the reader will refuse by its row.
+    sample = [_bare(cells["code"]) for _, cells in _take(table.records(), 50)]
+    sample = [v for v in sample if _TOKEN.fullmatch(v)]
     opcs_like = sum(1 for v in sample if _OPCS_ONLY.fullmatch(v))
     if headers & _OPCS_HEADERS or (sample and opcs_like >= 0.9 * len(sample)):
         return Found(
@@ -128,9 +137,11 @@ def classify(path: Path, overrides: Mapping[str, str] | None = None) -> Found:
             f"only a code column ({table.header_of('code')!r}) was "
             "recognised; name the others with --column FIELD=HEADER",
         )
-    nicip_like = sum(1 for v in sample if _NICIP.fullmatch(v.strip().upper()))
-    if sample and nicip_like < 0.9 * len(sample):
-        odd = next(v for v in sample if not _NICIP.fullmatch(v.strip().upper()))
+    # Half is enough: a file that is mostly NICIP codes is read as one, and its bad rows
+    # are then refused one by one with their row numbers, rather than the file skipped.
+    nicip_like = sum(1 for v in sample if _NICIP.fullmatch(v.upper()))
+    if sample and nicip_like < 0.5 * len(sample):
+        odd = next(v for v in sample if not _NICIP.fullmatch(v.upper()))
         return Found(
             path,
             None,
@@ -141,13 +152,18 @@ def classify(path: Path, overrides: Mapping[str, str] | None = None) -> Found:
     )
 
 
-def _fields(table) -> str:  # type: ignore[no-untyped-def]
+def _bare(text: str) -> str:
+    """A code cell as the readers will check it: no footnote mark, no surrounding spaces."""
+    return strip_spaces(strip_footnote_mark(text)[0])
+
+
+def _fields(table: Table) -> str:
     parts = [f"{k}={table.headers[i]!r}" for k, i in table.columns.items()]
     parts += [f"{k}={'+'.join(table.headers[i] for i in ix)!r}" for k, ix in table.multi.items()]
     return ", ".join(parts)
 
 
-def _take(it, n):  # type: ignore[no-untyped-def]
+def _take[T](it: Iterable[T], n: int) -> Iterator[T]:
     for i, x in enumerate(it):
         if i >= n:
             break

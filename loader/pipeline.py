@@ -107,7 +107,7 @@ def read_release(
             notes.extend(table.notes)
         elif f.kind == "opcs4":
             info.kind = "OPCS-4 codes"
-            for o in opcs4.read_opcs4(f.path):
+            for o in opcs4.read_opcs4(f.path, notes):
                 parsed.opcs[o.code] = o
                 info.rows += 1
         elif f.kind == "rf2":

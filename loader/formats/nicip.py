@@ -10,18 +10,47 @@ explicitly (``--column snomed_id="Concept Id"``). The same reader takes
 - a NICIP to OPCS-4 map: code plus one or more OPCS-4 columns (``OPCS 1``, ``OPCS 2`` ...)
   or one column holding several codes separated by ``;``, ``,``, ``/``, ``|`` or spaces.
 
-A file with a description column lists each code once (a repeated code is an error that
-names both rows); a file without one is a list of pairs, where a repeated code adds a map.
+A file with a description column lists each code once; a file without one is a list of
+pairs, where a repeated code adds a map.
+
+What is repaired, and noted in the load report with the rows it touched, is what can be
+repaired without guessing: spaces (also non-breaking and zero-width ones) and lower case
+around a code; an OPCS-4 code dotted or not (both are read; a file mixing them is noted); a
+SNOMED CT id written as a decimal (``60027007.0``); a footnote mark (``*`` ``†`` ``‡``
+``§`` ``¶``) stuck to a code, which NHS Digital tables use (FIELD_NOTES 7) and no code
+system does - the note asks the reader to look at the footnotes, which may matter; a row
+repeated word for word in a code table (dropped). Kept as written but noted: descriptions
+longer than NICIP's 40 characters, and text cells holding a spreadsheet formula (``=...``),
+which exports must neutralise. Everything else that is not a value of its column is
+refused, naming file, row, column and value: a formula or text where a code belongs, an id
+in scientific notation, a code repeated with other values.
+
+**Footers are refused, not skipped.** A copyright or "Source:" line under a table
+(FIELD_NOTES 6) fails the code check like any other bad code, and the message suggests
+deleting it. Skipping lines that look like footers would also skip a damaged code that
+happens to look like text (``XR Wrist``, a code pasted with its description) or a real row
+after a footer, and would do so silently; deleting a footer costs the user one edit, and
+the load never drops a row it was given.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import fields as record_fields
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
-from loader.codes import CodeFormatError, parse_nicip_code, parse_opcs_code, parse_sctid
+from loader.codes import (
+    CodeFormatError,
+    opcs_dotted,
+    parse_nicip_code,
+    parse_opcs_code,
+    parse_sctid,
+    strip_footnote_mark,
+    strip_spaces,
+)
 from loader.errors import InputError
 from loader.formats.table import Table, read_table
 from loader.model import NicipRecord
@@ -179,82 +208,150 @@ def read_nicip(
     return table, parse_nicip(table)
 
 
+#: The longest description the NICIP editorial principles allow.
+DESCRIPTION_LIMIT = 40
+
+_SPACES_OR_CASE = "{what} with spaces or lower case, repaired"
+_SPACES = "{what} with spaces around them, repaired"
+_FOOTNOTE = "footnote marks such as \u2021 taken off {what} (read the table's footnotes)"
+
+
+def _checked[T](
+    table: Table, row: int, name: str, raw: str, parse: Callable[[str], T], what: str
+) -> T:
+    """Parse one code cell, noting a footnote mark, spaces or lower case that were repaired."""
+    text, mark = strip_footnote_mark(raw)
+    try:
+        value = parse(text)
+    except CodeFormatError as err:
+        raise InputError(
+            table.file, row, table.header_of(name), raw, err.expected, err.hint
+        ) from None
+    if mark:
+        table.repaired(_FOOTNOTE.format(what=what), row)
+    clean = strip_spaces(text)
+    if (not mark and clean != raw) or clean != clean.upper():
+        note = _SPACES if what.startswith("SNOMED") else _SPACES_OR_CASE
+        table.repaired(note.format(what=what), row)
+    return value
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return "; ".join(opcs_dotted(v) for v in value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
 def parse_nicip(table: Table) -> Iterator[NicipRecord]:
-    """Typed records from a NICIP table, checked cell by cell."""
+    """Typed records from a NICIP table, checked cell by cell; repairs go to ``table.notes``."""
     file = table.file
     has = set(table.columns) | set(table.multi)
     one_row_per_code = "description" in has
-    seen: dict[str, int] = {}
-
-    def header(name: str) -> str:
-        if name in table.columns:
-            return table.headers[table.columns[name]]
-        return " + ".join(table.headers[i] for i in table.multi[name])
+    seen: dict[str, NicipRecord] = {}
+    dotted: list[int] = []
+    dotless: list[int] = []
 
     for row, cells in table.records():
-        try:
-            code = parse_nicip_code(cells["code"])
-        except CodeFormatError as err:
-            raise InputError(
-                file, row, header("code"), cells["code"], err.expected, err.hint
-            ) from None
-        if one_row_per_code and code in seen:
+        raw_code = cells["code"]
+        if not strip_spaces(raw_code):
+            other = " | ".join(v.strip() for k, v in cells.items() if k != "code" and v.strip())
             raise InputError(
                 file,
                 row,
-                header("code"),
-                code,
-                f"each code once in a code table; it is already on row {seen[code]}",
-                "Remove the repeated row, or load the maps as a separate pairs file",
+                table.header_of("code"),
+                raw_code,
+                "a NICIP code",
+                f"The code cell is empty but the row holds {other[:60]!r}. If it is a footnote "
+                "or copyright line under the table, delete it and the lines after it",
             )
-        seen.setdefault(code, row)
+        code = _checked(table, row, "code", raw_code, parse_nicip_code, "codes")
 
         snomed_id = None
-        if "snomed_id" in has and cells["snomed_id"].strip():
-            try:
-                snomed_id = parse_sctid(cells["snomed_id"], "concept")
-            except CodeFormatError as err:
-                raise InputError(
-                    file, row, header("snomed_id"), cells["snomed_id"], err.expected, err.hint
-                ) from None
+        if "snomed_id" in has and strip_spaces(cells["snomed_id"]):
+            raw = cells["snomed_id"]
+            snomed_id = _checked(table, row, "snomed_id", raw, parse_sctid, "SNOMED CT ids")
+            if "." in raw:
+                table.repaired(
+                    "SNOMED CT ids written as decimals (60027007.0), read as whole numbers", row
+                )
         opcs: tuple[str, ...] | None = None
         if "opcs" in has:
             found: list[str] = []
             for part in _SPLIT.split(cells["opcs"].strip()):
                 if not part:
                     continue
-                try:
-                    c = parse_opcs_code(part)
-                except CodeFormatError as err:
-                    raise InputError(
-                        file, row, header("opcs"), part, err.expected, err.hint
-                    ) from None
+                c = _checked(table, row, "opcs", part, parse_opcs_code, "OPCS-4 codes")
+                if len(c) == 4:
+                    (dotted if "." in part else dotless).append(row)
                 if c not in found:
                     found.append(c)
             opcs = tuple(found)
 
-        yield NicipRecord(
+        rec = NicipRecord(
             code=code,
             row=row,
-            description=_text(cells, "description"),
-            active=_active(file, row, header, cells),
+            description=_text(table, row, cells, "description"),
+            active=_active(table, row, cells),
             snomed_id=snomed_id,
             opcs_codes=opcs,
-            modality=_text(cells, "modality"),
-            body_site=_text(cells, "body_site"),
-            laterality=_side(file, row, header, cells),
-            effective_date=_date(file, row, header, cells, "effective_date"),
-            inactive_date=_date(file, row, header, cells, "inactive_date"),
+            modality=_text(table, row, cells, "modality"),
+            body_site=_text(table, row, cells, "body_site"),
+            laterality=_side(table, row, cells),
+            effective_date=_date(table, row, cells, "effective_date"),
+            inactive_date=_date(table, row, cells, "inactive_date"),
         )
+        first = seen.get(code)
+        if one_row_per_code and first is not None:
+            if replace(rec, row=first.row) == first:
+                table.repaired("rows repeating an earlier row word for word, dropped", row)
+                continue
+            differ = next(
+                f.name
+                for f in record_fields(rec)
+                if f.name != "row" and getattr(rec, f.name) != getattr(first, f.name)
+            )
+            raise InputError(
+                file,
+                row,
+                table.header_of("code"),
+                code,
+                f"each code once in a code table; it is already on row {first.row}",
+                f"The two rows differ in {table.header_of(differ)!r}: "
+                f"{_shown(getattr(first, differ))!r} on row {first.row}, "
+                f"{_shown(getattr(rec, differ))!r} on row {row}. Remove the wrong row, or load "
+                "one-to-many maps as a separate pairs file",
+            )
+        seen.setdefault(code, rec)
+        yield rec
+
+    if dotted and dotless:
+        fewer, form = (
+            (dotless, "dotless (U051)")
+            if len(dotless) <= len(dotted)
+            else (dotted, "dotted (U05.1)")
+        )
+        what = f"OPCS-4 codes written {form}, where the other rows write the other form; both read"
+        table.repairs.rows[what] = sorted(set(fewer))
+    table.finish()
 
 
-def _text(cells: Mapping[str, str], name: str) -> str | None:
+def _text(table: Table, row: int, cells: Mapping[str, str], name: str) -> str | None:
     if name not in cells:
         return None
-    return " ".join(cells[name].split())
+    text = " ".join(cells[name].split())
+    if text.startswith("="):
+        table.repaired("text cells holding a spreadsheet formula (=...), kept as text", row)
+    if name == "description" and len(text) > DESCRIPTION_LIMIT:
+        table.repaired(
+            f"descriptions longer than NICIP's {DESCRIPTION_LIMIT} characters, kept as written",
+            row,
+        )
+    return text
 
 
-def _active(file: str, row: int, header, cells: Mapping[str, str]) -> bool | None:  # type: ignore[no-untyped-def]
+def _active(table: Table, row: int, cells: Mapping[str, str]) -> bool | None:
     if "active" not in cells:
         return None
     v = cells["active"].strip().lower()
@@ -263,15 +360,15 @@ def _active(file: str, row: int, header, cells: Mapping[str, str]) -> bool | Non
     if v in _FALSE:
         return False
     raise InputError(
-        file,
+        table.file,
         row,
-        header("active"),
+        table.header_of("active"),
         cells["active"],
         "a status such as Active/Inactive, Y/N or 1/0",
     )
 
 
-def _side(file: str, row: int, header, cells: Mapping[str, str]) -> str | None:  # type: ignore[no-untyped-def]
+def _side(table: Table, row: int, cells: Mapping[str, str]) -> str | None:
     if "laterality" not in cells:
         return None
     v = cells["laterality"].strip().lower()
@@ -280,9 +377,9 @@ def _side(file: str, row: int, header, cells: Mapping[str, str]) -> str | None: 
     if v in _SIDES:
         return _SIDES[v]
     raise InputError(
-        file,
+        table.file,
         row,
-        header("laterality"),
+        table.header_of("laterality"),
         cells["laterality"],
         "a side: B/L/R, Both/Left/Right, Lt/Rt, or empty",
     )
@@ -291,7 +388,7 @@ def _side(file: str, row: int, header, cells: Mapping[str, str]) -> str | None: 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 
 
-def _date(file: str, row: int, header, cells: Mapping[str, str], name: str) -> date | None:  # type: ignore[no-untyped-def]
+def _date(table: Table, row: int, cells: Mapping[str, str], name: str) -> date | None:
     if name not in cells:
         return None
     v = cells[name].strip()
@@ -304,12 +401,21 @@ def _date(file: str, row: int, header, cells: Mapping[str, str], name: str) -> d
             return datetime.strptime(v, fmt).date()
         except ValueError:
             continue
+    hint = None
+    if v.isdigit() and len(v) in (4, 5):
+        hint = (
+            "This looks like a spreadsheet's date serial number; format the column as a "
+            "date (or text) and export again"
+        )
+    elif re.fullmatch(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}", v):
+        hint = "Dates are read day first (DD/MM/YYYY); this one may be written month first"
     raise InputError(
-        file,
+        table.file,
         row,
-        header(name),
+        table.header_of(name),
         cells[name],
         "a date as YYYY-MM-DD, YYYYMMDD or DD/MM/YYYY",
+        hint,
     )
 
 

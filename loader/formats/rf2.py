@@ -11,7 +11,11 @@ exactly as written. A file's name says what it holds and its release type::
 
 A *Snapshot* holds the current version of each row; a *Full* file every version of each
 row, one per effectiveTime; a *Delta* the changes since the previous release. From Full
-and Delta files only the latest version of each id is kept.
+and Delta files only the latest version of each id is kept (a member active in 2023 and
+inactive in 2024 is inactive, whatever the order of its rows; FIELD_NOTES 12), and two
+versions of one id with the same effectiveTime and different values are refused. A file
+with a header and no rows is accepted: a Delta, or a reference set with no members yet,
+is legitimately empty. An empty file, or one that is not UTF-8, is refused.
 
 Every row starts with id, effectiveTime (YYYYMMDD), active (0/1) and moduleId; reference
 set members add refsetId and referencedComponentId, and their own id is a UUID. SNOMED CT
@@ -262,6 +266,8 @@ _BUILDERS: dict[str, Callable[[_Cells], Rf2Record]] = {
 
 
 def _header_hint(names: list[str], kind: str) -> str | None:
+    if names == [""]:
+        return "The file is empty; an RF2 file has at least its header line"
     if len(names) == 1 and "," in names[0]:
         return "The header is not tab-separated; RF2 files use tabs"
     for other, cols in EXPECTED_HEADERS.items():
@@ -361,8 +367,24 @@ def _lines(path: Path, name: str) -> Iterator[str]:
         try:
             yield from fh
         except UnicodeDecodeError as e:
-            hint = "RF2 files are UTF-8; the file may have been re-saved in another encoding"
-            raise InputError(name, None, None, e.object[e.start : e.end], "UTF-8 text", hint) from e
+            row, line = _first_bad_line(path)
+            hint = (
+                f"Byte 0x{e.object[e.start]:02X} is not UTF-8. RF2 files are UTF-8; the file "
+                "may have been re-saved in another encoding (Windows-1252?). Use the file as "
+                "released"
+            )
+            raise InputError(name, row, None, line, "UTF-8 text", hint) from e
+
+
+def _first_bad_line(path: Path) -> tuple[int | None, str]:
+    """The number and text of the first line of ``path`` that is not UTF-8 (errors only)."""
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number, raw.decode("cp1252", errors="replace").rstrip("\r\n")
+    return None, ""
 
 
 def read_rf2(path: str | Path) -> Iterator[Rf2Record]:

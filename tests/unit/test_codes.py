@@ -81,3 +81,34 @@ def test_opcs_codes_both_forms():
     for bad in ("U5.1", "U05.", "U0511", "5U05", "U05.12"):
         with pytest.raises(CodeFormatError):
             parse_opcs_code(bad)
+
+
+def test_footnote_marks_come_off_either_end_and_only_there():
+    from loader.codes import strip_footnote_mark
+
+    assert strip_footnote_mark("\u2021U05.1") == ("U05.1", "\u2021")
+    assert strip_footnote_mark(" XWRIB* ") == ("XWRIB", "*")
+    assert strip_footnote_mark("XWRIB") == ("XWRIB", "")
+    assert strip_footnote_mark("*") == ("*", "")  # nothing left: not a mark on a code
+    assert strip_footnote_mark("XW*RIB") == ("XW*RIB", "")
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("I10", "no chapter I"),
+        ("I10X", "shape of an ICD-10 code"),
+        ("60027007", "perhaps a SNOMED CT id"),
+        ("=A1", "spreadsheet formula"),
+        ("Source: NHS Digital", "footnote or copyright line"),
+    ],
+)
+def test_opcs_refusals_say_what_the_value_looks_like(text, fragment):
+    with pytest.raises(CodeFormatError) as err:
+        parse_opcs_code(text)
+    assert fragment in (err.value.hint or "")
+
+
+def test_non_breaking_and_zero_width_spaces_are_spaces():
+    assert parse_nicip_code("\u00a0XWRIB\u200b") == "XWRIB"
+    assert parse_sctid("60027007\u00a0") == 60027007
