@@ -62,14 +62,34 @@ def show_cypher(rec: Recorder) -> None:
             st.code(text, language="cypher")
 
 
-def download(df: pd.DataFrame, name: str, label: str = "Download CSV") -> None:
-    st.download_button(
+def download(df: pd.DataFrame, name: str, label: str = "Download CSV", xlsx: bool = False) -> None:
+    """CSV (and optionally XLSX) downloads of a table; formula-like cells are neutralised."""
+    import io
+
+    from loader.exports import worklist_csv, worklist_xlsx
+
+    records = df.to_dict("records")
+    text = io.StringIO()
+    worklist_csv(records, text)
+    cols = st.columns([1, 1, 4]) if xlsx else [st]
+    cols[0].download_button(
         label,
-        df.to_csv(index=False).encode("utf-8"),
+        text.getvalue().encode("utf-8"),
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"download-{name}",
     )
+    if xlsx:
+        book = io.BytesIO()
+        by = [c for c in ("readiness", "modality", "change") if c in df.columns]
+        worklist_xlsx(records, book, summary_by=by)
+        cols[1].download_button(
+            "Download XLSX",
+            book.getvalue(),
+            file_name=f"{name}.xlsx",
+            key=f"xlsx-{name}",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
 
 
 def draw(graph: Any, centre: Any = None, height: int = 480) -> None:

@@ -523,6 +523,53 @@ def plan(ctx: click.Context, exams: str | None, fmt: str) -> None:
     _records(shown, fmt, {})
 
 
+@cli.command()
+@click.argument("kind", type=click.Choice(["worklist-csv", "worklist-xlsx", "conceptmap", "sssom"]))
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, writable=True),
+    required=True,
+    help="The file to write.",
+)
+@click.option(
+    "--mapping-set-id",
+    default="urn:nicip-graph:mapping-set:nicip-to-snomed-ct",
+    show_default=True,
+    help="SSSOM: the mapping set's identifier (an absolute URI).",
+)
+@click.pass_context
+def export(ctx: click.Context, kind: str, out: str, mapping_set_id: str) -> None:
+    """Write the migration worklist (CSV, XLSX), a FHIR R4 ConceptMap or SSSOM TSV."""
+    from datetime import date
+
+    from rich.console import Console
+
+    from loader import exports, migration
+
+    with Console(stderr=True).status(f"Exporting {kind} to {out}"), _store(ctx) as store:
+        rows = migration.readiness(store)
+        releases = queries.run(store, "nicip-releases").records()
+        version = releases[0]["label"] if releases else None
+        if kind == "worklist-csv":
+            written = exports.worklist_csv(rows, out)
+        elif kind == "worklist-xlsx":
+            written = exports.worklist_xlsx(rows, out)
+        elif kind == "conceptmap":
+            doc = exports.concept_map(rows, version=version, date=date.today().isoformat())
+            Path(out).write_text(json.dumps(doc, indent=2), encoding="utf-8")
+            written = len(doc["group"][0]["element"]) if doc.get("group") else 0
+        else:
+            written = exports.sssom_tsv(
+                rows,
+                out,
+                mapping_set_id=mapping_set_id,
+                version=version,
+                date=date.today().isoformat(),
+            )
+    click.echo(f"wrote {out}: {written:,} rows", err=True)
+
+
 # -- serve ----------------------------------------------------------------------------------
 
 EXPLORER = Path(__file__).resolve().parent.parent / "explorer" / "app.py"

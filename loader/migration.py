@@ -114,6 +114,8 @@ def _reason(row: Mapping[str, Any]) -> str:
 def with_reasons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Add the reason in words and a ``ready`` flag to ``migration-readiness`` rows."""
     for row in rows:
+        row["sharing"] = sorted(row["sharing"])
+        row["colliding"] = sorted(row["colliding"])
         row["reason"] = _reason(row)
         row["ready"] = row["readiness"] in READY
     return rows

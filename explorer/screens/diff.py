@@ -51,7 +51,7 @@ else:
     )
     shown = changes[changes["change"].isin(kinds)]
     st.dataframe(shown, hide_index=True, width="stretch")
-    download(shown, f"diff-{old}-{new}".replace(":", "_"))
+    download(shown, f"diff-{old}-{new}".replace(":", "_"), xlsx=True)
 if d.concepts:
     st.subheader("SNOMED CT concepts changed between the two dates")
     concepts = pd.DataFrame(d.concepts)

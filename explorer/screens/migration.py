@@ -1,5 +1,7 @@
 """Migration planning toward native SNOMED CT: readiness by code, by modality, by exam."""
 
+import io
+import json
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -8,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer.common import download, guarded, recorder, require_data, show_cypher
-from loader import migration
+from loader import exports, migration
 
 st.title("Migration to native SNOMED CT")
 rec = recorder()
@@ -61,7 +63,38 @@ shown = (
 )
 cols = ["code", "description", "modality", "readiness", "reason"]
 st.dataframe(shown[cols] if len(shown) else shown, hide_index=True, width="stretch")
-download(shown[cols] if len(shown) else shown, "migration-worklist")
+download(shown[cols] if len(shown) else shown, "migration-worklist", xlsx=True)
+
+st.subheader("Exports")
+st.caption(
+    "The NICIP -> SNOMED CT map with each target's equivalence judged from its "
+    "readiness: laterality families are 'wider', collisions 'inexact', never "
+    "'equivalent'. Retired codes are left out."
+)
+releases = guarded(lambda: rec.run("nicip-releases").records())
+label = releases[0]["label"] if releases else None
+cmap = exports.concept_map(rows, version=label, date=date.today().isoformat())
+sssom = io.StringIO()
+exports.sssom_tsv(
+    rows,
+    sssom,
+    mapping_set_id="urn:nicip-graph:mapping-set:nicip-to-snomed-ct",
+    version=label,
+    date=date.today().isoformat(),
+)
+c = st.columns([1, 1, 3])
+c[0].download_button(
+    "FHIR R4 ConceptMap (JSON)",
+    json.dumps(cmap, indent=2),
+    file_name="nicip-to-snomed-ct.conceptmap.json",
+    mime="application/json",
+)
+c[1].download_button(
+    "SSSOM (TSV)",
+    sssom.getvalue(),
+    file_name="nicip-to-snomed-ct.sssom.tsv",
+    mime="text/tab-separated-values",
+)
 
 st.subheader("Your exam list")
 st.caption(
@@ -87,7 +120,7 @@ if upload is not None:
     )
     table = pd.DataFrame(joined)
     st.dataframe(table, hide_index=True, width="stretch")
-    download(table, "exam-list-readiness")
+    download(table, "exam-list-readiness", xlsx=True)
 
 st.subheader("Would it be accepted on a date?")
 c = st.columns([2, 1, 3])

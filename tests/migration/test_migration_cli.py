@@ -57,3 +57,30 @@ def test_plan_with_exam_list(store, tmp_path):
     assert "Error: bad.csv, row 2, column 'Activity'" in run(
         store, "plan", "--exams", str(bad), code=1
     )
+
+
+def test_exports_from_the_cli(store, tmp_path):
+    import csv
+
+    from fhir.resources.R4B.conceptmap import ConceptMap
+
+    out = tmp_path / "map.json"
+    run(store, "export", "conceptmap", "--out", str(out))
+    doc = json.loads(out.read_text())
+    ConceptMap.model_validate(doc)  # a valid FHIR ConceptMap
+    elements = {e["code"]: e["target"] for e in doc["group"][0]["element"]}
+    # 14 codes less the 2 retired (XOLDB, CABDO).
+    assert len(elements) == 12 and "XOLDB" not in elements
+    assert elements["XWRIB"][0]["equivalence"] == "wider"
+    assert elements["CFOOB"][0]["equivalence"] == "equivalent"
+    sssom = tmp_path / "map.sssom.tsv"
+    run(store, "export", "sssom", "--out", str(sssom))
+    body = [ln for ln in sssom.read_text().splitlines() if not ln.startswith("#")]
+    header = next(csv.reader(body, delimiter="\t"))
+    assert {"subject_id", "predicate_id", "object_id", "mapping_justification"} <= set(header)
+    xlsx = tmp_path / "worklist.xlsx"
+    run(store, "export", "worklist-xlsx", "--out", str(xlsx))
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(xlsx)["Worklist"]
+    assert sheet.max_row == 15  # header + 14 codes
