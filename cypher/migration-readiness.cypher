@@ -1,6 +1,7 @@
 // Migration readiness of every NICIP code
 // How ready each code is to move to native SNOMED CT, judged from its current map:
-// "retired" (inactive, or left out of the latest NICIP release), "no target" (no SNOMED CT map), "several targets",
+// "retired" (inactive, or left out of the latest NICIP release; with the successors the
+// release names), "no target" (no SNOMED CT map), "several targets",
 // "inactive target, replaced" / "inactive target, no replacement" (the concept is
 // inactive; replacements from the historical associations), "collision" (the concept also
 // carries codes for other procedures), "laterality family" (the concept is shared only
@@ -14,9 +15,10 @@ OPTIONAL MATCH (n)-[:MAPS_TO]->(c:SnomedConcept)
 OPTIONAL MATCH (c)<-[:MAPS_TO]-(o:NicipCode)
 WHERE o.code <> n.code
 OPTIONAL MATCH (c)-[:REPLACED_BY]->(r:SnomedConcept)
+OPTIONAL MATCH (n)-[:REPLACED_BY]->(s:NicipCode)
 WITH n, m, latest, listed, collect(DISTINCT c) AS targets, collect(DISTINCT o) AS others,
-     collect(DISTINCT r.id) AS replacements
-WITH n, m, latest, listed, targets, replacements, [x IN others | x.code] AS sharing,
+     collect(DISTINCT r.id) AS replacements, collect(DISTINCT s.code) AS successors
+WITH n, m, latest, listed, targets, replacements, successors, [x IN others | x.code] AS sharing,
      [x IN others WHERE n.side_stem IS NULL OR x.side_stem IS NULL
                      OR x.side_stem <> n.side_stem | x.code] AS colliding
 RETURN n.code AS code, n.description AS description, m.name AS modality,
@@ -31,5 +33,5 @@ RETURN n.code AS code, n.description AS description, m.name AS modality,
          ELSE 'one-to-one'
        END AS readiness,
        [t IN targets | t.id] AS targets, [t IN targets | t.term] AS target_terms,
-       replacements, sharing, colliding, n.side_name AS laterality
+       replacements, sharing, colliding, n.side_name AS laterality, successors
 ORDER BY code

@@ -365,6 +365,8 @@ def _nicip_steps(parsed: Parsed, existing: dict[str, str | None]) -> Iterable[St
             snapshot["snomed"] = facts.snomed
         if facts.opcs is not None:
             snapshot["opcs"] = facts.opcs
+        if facts.first("replaced_by"):
+            snapshot["replaced_by"] = facts.first("replaced_by")
         in_release.append({"a": code, "b": release, "props": snapshot})
         if code not in current:
             older.append({"code": code, "props": props})
@@ -454,6 +456,15 @@ def _nicip_steps(parsed: Parsed, existing: dict[str, str | None]) -> Iterable[St
         )
 
     now = {c: f for c, f in parsed.nicip.items() if c in current}
+    successors = [
+        {"a": c, "b": f.first("replaced_by")} for c, f in now.items() if f.first("replaced_by")
+    ]
+    if successors:
+        # The successor may be listed later in the file, or not at all: create it if needed.
+        rows = [{"code": r["b"], "props": {}} for r in successors]
+        yield _merge_missing("NICIP successors", "NicipCode", "code", rows)
+        yield _unlink("NICIP successors", code, "REPLACED_BY", successors)
+        yield _link("NICIP successors", code, "REPLACED_BY", "NicipCode.code", successors)
     snomed = [{"a": c} for c, f in now.items() if f.snomed is not None]
     if snomed:
         yield _unlink("NICIP to SNOMED CT map", code, "MAPS_TO", snomed)

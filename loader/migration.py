@@ -85,7 +85,10 @@ def _reason(row: Mapping[str, Any]) -> str:
     kind = row["readiness"]
     targets, terms = row["targets"], row["target_terms"]
     if kind == "retired":
-        return "inactive, or not in the latest NICIP release; use its successor"
+        successors = row.get("successors") or []
+        if successors:
+            return "retired; the release names its successor " + ", ".join(sorted(successors))
+        return "inactive, or not in the latest NICIP release; no successor is named"
     if kind == "no target":
         return "no SNOMED CT concept is mapped; a map is needed first"
     if kind == "several targets":

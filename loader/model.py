@@ -42,6 +42,7 @@ class NicipRecord:
     laterality: str | None = None
     effective_date: date | None = None
     inactive_date: date | None = None
+    replaced_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

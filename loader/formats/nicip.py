@@ -135,6 +135,15 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "date inactivated",
         "retired",
     ),
+    "replaced_by": (
+        "replaced by",
+        "replacement",
+        "replacement code",
+        "replacement nicip code",
+        "successor",
+        "successor code",
+        "new code",
+    ),
 }
 FIELDS = tuple(ALIASES)
 _MULTI = {"opcs": ("opcs",)}
@@ -289,8 +298,19 @@ def parse_nicip(table: Table) -> Iterator[NicipRecord]:
                     found.append(c)
             opcs = tuple(found)
 
+        replaced_by = None
+        if "replaced_by" in has and strip_spaces(cells["replaced_by"]):
+            replaced_by = _checked(
+                table,
+                row,
+                "replaced_by",
+                cells["replaced_by"],
+                parse_nicip_code,
+                "replacement codes",
+            )
         rec = NicipRecord(
             code=code,
+            replaced_by=replaced_by,
             row=row,
             description=_text(table, row, cells, "description"),
             active=_active(table, row, cells),

@@ -3,7 +3,7 @@
 Release 2025-04-01 (A) and release 2025-10-01 (B) differ by:
 - UNEWB added in B;
 - CABDO left out of B (removed: retired on B's date);
-- XOLDB active in A, inactive in B from 2025-09-15 (retired);
+- XOLDB active in A, inactive in B from 2025-09-15 (retired), its successor XWRIB;
 - CFOOB re-described ("CT Foot Both" -> "CT Feet Both");
 - MKNEB remapped from 241641004 to 432719005, its OPCS-4 codes from U21.1 to U21.1 and
   Y98.1, and through SNOMED CT from U13.1 to U21.1.
@@ -35,19 +35,20 @@ MKNEB,MRI Knee Both,Active,241641004,U21.1,
 XOLDB,XR Old Both,Active,168537006,,
 CABDO,CT Abdomen,Active,169070004,U21.2,
 """
-B_CODES = """NICIP Code,Description,Status,SNOMED CT Concept ID,OPCS-4 Code,Inactive Date
-XWRIB,XR Wrist Both,Active,60027007,,
-XWRIL,XR Wrist Lt,Active,60027007,,
-XWRIR,XR Wrist Rt,Active,60027007,,
-CFOOB,CT Feet Both,Active,241576007,U21.2,
-MKNEB,MRI Knee Both,Active,432719005,U21.1;Y98.1,
-XOLDB,XR Old Both,Inactive,168537006,,15/09/2025
-UNEWB,US New Both,Active,45036003,,
-XCHES,XR Chest,Active,399208008,,
-CKIDB,CT Renal Both,Active,55501000,,
-MTMJB,MRI TMJ Both,Active,57902003,,
-MJTMB,MRI Temporomandibular joint Both,Active,57902003,,
-XDEMO,XR Demonstration,Active,,,
+B_CODES = """\
+NICIP Code,Description,Status,SNOMED CT Concept ID,OPCS-4 Code,Inactive Date,Replaced By
+XWRIB,XR Wrist Both,Active,60027007,,,
+XWRIL,XR Wrist Lt,Active,60027007,,,
+XWRIR,XR Wrist Rt,Active,60027007,,,
+CFOOB,CT Feet Both,Active,241576007,U21.2,,
+MKNEB,MRI Knee Both,Active,432719005,U21.1;Y98.1,,
+XOLDB,XR Old Both,Inactive,168537006,,15/09/2025,XWRIB
+UNEWB,US New Both,Active,45036003,,,
+XCHES,XR Chest,Active,399208008,,,
+CKIDB,CT Renal Both,Active,55501000,,,
+MTMJB,MRI TMJ Both,Active,57902003,,,
+MJTMB,MRI Temporomandibular joint Both,Active,57902003,,,
+XDEMO,XR Demonstration,Active,,,,
 """
 # A pairs file in release B: MMULT maps to two concepts.
 B_PAIRS = "nicip_code,snomed_concept_id\nMMULT,77477000\nMMULT,113091000\n"

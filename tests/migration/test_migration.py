@@ -31,6 +31,8 @@ def test_readiness_classes(store):
         "CABDO": "retired",  # left out of B
     }
     assert rows["XCHES"]["reason"] == "399208008 is inactive; replaced by 45036003"
+    assert rows["XOLDB"]["reason"] == "retired; the release names its successor XWRIB"
+    assert rows["CABDO"]["reason"].endswith("no successor is named")
     assert rows["XWRIL"]["reason"] == (
         "60027007 is shared only with XWRIB, XWRIR; record the side separately"
     )
