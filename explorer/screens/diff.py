@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer.common import download, guarded, recorder, require_data, show_cypher
-from loader.diff import diff
+from loader.diff import CHANGES, diff
 
 st.title("Release diff")
 rec = recorder()
@@ -42,7 +42,8 @@ if changes.empty:
     st.success("The two releases say the same of every code.")
 else:
     st.subheader("By modality")
-    st.dataframe(pd.DataFrame(d.by_modality()).fillna(0).astype(int).T, width="stretch")
+    table = pd.DataFrame(d.by_modality()).fillna(0).astype(int).T
+    st.dataframe(table[[c for c in CHANGES if c in table.columns]], width="stretch")
     st.subheader("Changes")
     kinds = st.multiselect(
         "Kind of change",

@@ -23,13 +23,12 @@ ready = int(codes["ready"].sum()) if len(codes) else 0
 c = st.columns(4)
 c[0].metric("NICIP codes", f"{len(codes):,}")
 c[1].metric(
-    "Ready (one-to-one or laterality family)",
-    f"{ready:,}",
-    f"{ready / len(codes):.0%}" if len(codes) else None,
-    delta_color="off",
+    "Ready to migrate",
+    f"{ready:,}" + (f" ({ready / len(codes):.0%})" if len(codes) else ""),
+    help="one-to-one, or a laterality family whose side is recorded separately",
 )
 c[2].metric("Blocked", f"{len(codes) - ready:,}")
-c[3].metric("Real collisions", f"{int((codes['readiness'] == 'collision').sum()):,}")
+c[3].metric("Codes in real collisions", f"{int((codes['readiness'] == 'collision').sum()):,}")
 
 st.subheader("Progress by modality")
 prog = migration.progress(rows)

@@ -203,10 +203,10 @@ def test_migration_page_on_two_releases(on_two_releases):
     # tests/migration); collisions MTMJB and MJTMB.
     assert (
         m["NICIP codes"],
-        m["Ready (one-to-one or laterality family)"],
+        m["Ready to migrate"],
         m["Blocked"],
-        m["Real collisions"],
-    ) == ("14", "6", "8", "2")
+        m["Codes in real collisions"],
+    ) == ("14", "6 (43%)", "8", "2")
     at.text_input(key="valid-code").input("XOLDB").run()
     at.date_input(key="valid-date").set_value(date(2026, 3, 18)).run()
     assert "accepted only until 2026-03-17" in at.error[0].value
@@ -230,5 +230,5 @@ def test_migration_page_on_real_map(on_real):
     at = open_page("migration")
     m = metrics(at)
     # one-to-one 1,711 (codes alone on their concept: 2,787 - 1,076) + families 987.
-    assert m["Ready (one-to-one or laterality family)"] == "2,698"
-    assert m["Blocked"] == "89" and m["Real collisions"] == "89"
+    assert m["Ready to migrate"] == "2,698 (97%)"  # 2,698 / 2,787 = 96.8%
+    assert m["Blocked"] == "89" and m["Codes in real collisions"] == "89"
