@@ -19,6 +19,7 @@ The file records the store format version (``nicip:format``) and a mismatch is r
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import fcntl
 import json
@@ -55,6 +56,9 @@ FORMAT_VERSION = "1"
 POINTER = "nicip:current"
 FORMAT_KEY = "nicip:format"
 GRAPH_PREFIX = "nicip_"
+#: How long past a read's time limit to wait for FalkorDB to stop it by itself.
+GRACE_S = 1.0
+_WAITER = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="nicip-read")
 
 
 class EmbeddedStore:
@@ -156,8 +160,26 @@ class EmbeddedStore:
     ) -> QueryResult:
         graph = self._db.select_graph(self._current() or self._empty_graph())
         timeout_ms = int(timeout_s * 1000) if timeout_s else None
+
+        def run() -> Any:
+            return graph.ro_query(query, params or None, timeout=timeout_ms)
+
         try:
-            result = graph.ro_query(query, params or None, timeout=timeout_ms)
+            if timeout_s is None:
+                result = run()
+            else:
+                # FalkorDB checks its timeout between operations, and some (a NOT (pattern)
+                # over a large graph) run long between checks: stop waiting on our side too.
+                future = _WAITER.submit(run)
+                try:
+                    result = future.result(timeout=timeout_s + GRACE_S)
+                except concurrent.futures.TimeoutError:
+                    raise QueryLimitExceeded(
+                        f"the query ran past its time limit of {timeout_s:g} s and was "
+                        "abandoned (the embedded server may finish it in the background)"
+                    ) from None
+        except QueryLimitExceeded:
+            raise
         except Exception as err:
             raise _query_error(err) from None
         return _result(result, row_limit)
