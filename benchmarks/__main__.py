@@ -1,0 +1,5 @@
+"""``python -m benchmarks``: see :mod:`benchmarks` and ``--help``."""
+
+from benchmarks.run import main
+
+raise SystemExit(main())
