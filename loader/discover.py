@@ -33,6 +33,8 @@ _TABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".tab"}
 _OPCS_ONLY = re.compile(r"(?:chapter\s+[a-z]|[a-z][0-9]{2}(?:\.?[0-9])?)", re.IGNORECASE)
 _NICIP = re.compile(r"[A-Z][A-Z0-9]{3,5}")
 _TOKEN = re.compile(r"[a-z0-9.]+|chapter\s+[a-z]", re.IGNORECASE)
+#: Files in a folder that must be readable: a ``.txt`` may well be a read-me.
+_DATA_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xlsm"}
 _OPCS_HEADERS = {"dotted code", "parent code", "selectable", "first fy", "last fy", "level"}
 
 
@@ -41,13 +43,16 @@ class Found:
     """How one file was understood: ``kind`` is ``None`` when it is skipped.
 
     ``named`` is true for a file given by name rather than found in a folder: loading
-    refuses to skip those.
+    refuses to skip those. ``broken`` is true for a table or workbook in a folder that could
+    not be read at all (a truncated workbook, a zip named ``.csv``): loading refuses those
+    too, since a release file that cannot be opened must not be left out in silence.
     """
 
     path: Path
     kind: str | None
     detail: str
     named: bool = False
+    broken: bool = False
 
     @property
     def loadable(self) -> bool:
@@ -69,7 +74,8 @@ def discover(
                     try:
                         found.append(classify(child, overrides))
                     except InputError as err:
-                        found.append(Found(child, None, str(err).split(": ", 1)[-1]))
+                        data = child.suffix.lower() in _DATA_SUFFIXES
+                        found.append(Found(child, None, _reason(err), broken=data))
         else:
             f = classify(path, overrides)
             found.append(Found(f.path, f.kind, f.detail, named=True))
@@ -150,6 +156,12 @@ def classify(path: Path, overrides: Mapping[str, str] | None = None) -> Found:
     return Found(
         path, "nicip", f"{nicip.kind_of(table)} (header row {table.header_row}: {_fields(table)})"
     )
+
+
+def _reason(err: InputError) -> str:
+    """The message of a file that could not be read, without the file name it starts with."""
+    text = str(err)
+    return text.split(": ", 1)[-1] if text.startswith(err.file) else text
 
 
 def _bare(text: str) -> str:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from loader import derive
 from loader.codes import opcs_dotted
+from loader.errors import InputError
 from loader.model import NicipRecord, OpcsRecord
 from loader.stores.base import Step, WritePlan
 from loader.stores.dialect import split_statements
@@ -101,6 +102,18 @@ class NicipFacts:
     files: dict[str, NicipRecord] = field(default_factory=dict)  # file path -> record
     snomed: list[int] | None = None
     opcs: list[str] | None = None
+    #: field -> file name -> (its first row for the code, the column, the values it gives)
+    given: dict[str, dict[str, tuple[int, str, list[Any]]]] = field(default_factory=dict)
+
+    def note_given(
+        self, fld: str, file: str, row: int, column: str | None, values: list[Any]
+    ) -> None:
+        by_file = self.given.setdefault(fld, {})
+        if file in by_file:
+            kept = by_file[file][2]
+            kept.extend(v for v in values if v not in kept)
+        else:
+            by_file[file] = (row, column or fld, list(values))
 
     def first(self, attr: str) -> Any:
         for rec in self.files.values():
@@ -128,18 +141,54 @@ class Parsed:
     #: NICIP codes whose current facts this load may replace (it is their newest release).
     current: set[str] | None = None
 
-    def add_nicip(self, info: FileInfo, rec: NicipRecord, fields: set[str]) -> None:
-        """Add one row; ``fields`` are the fields its file has columns for."""
+    def add_nicip(
+        self,
+        info: FileInfo,
+        rec: NicipRecord,
+        fields: set[str],
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """Add one row; ``fields`` are the fields its file has columns for, ``headers``
+        their column headers (for messages)."""
         facts = self.nicip.setdefault(rec.code, NicipFacts(rec.code))
         # A pairs file repeats a code once per map; the first row is the code's record.
         facts.files.setdefault(info.path, rec)
+        headers = headers or {}
         if "snomed_id" in fields:
             facts.snomed = facts.snomed or []
             if rec.snomed_id is not None and rec.snomed_id not in facts.snomed:
                 facts.snomed.append(rec.snomed_id)
+            new = [rec.snomed_id] if rec.snomed_id is not None else []
+            facts.note_given("snomed_id", info.name, rec.row, headers.get("snomed_id"), new)
         if "opcs" in fields:
             facts.opcs = facts.opcs or []
             facts.opcs.extend(c for c in rec.opcs_codes or () if c not in facts.opcs)
+            new_opcs = list(rec.opcs_codes or ())
+            facts.note_given("opcs", info.name, rec.row, headers.get("opcs"), new_opcs)
+
+    def check_files_agree(self) -> None:
+        """Refuse a code that two files map differently: which one is right is not ours
+        to guess. (Rows of one file that add maps to a code make a one-to-many map.)"""
+        what = {"snomed_id": "SNOMED CT", "opcs": "OPCS-4"}
+        for code, facts in self.nicip.items():
+            for fld, by_file in facts.given.items():
+                if len(by_file) < 2:
+                    continue
+                (name1, (row1, _, vals1)), *others = by_file.items()
+                for name2, (row2, column2, vals2) in others:
+                    # An empty cell says nothing: another file may hold the map.
+                    if vals1 and vals2 and sorted(map(str, vals1)) != sorted(map(str, vals2)):
+                        shown1 = ", ".join(map(str, vals1))
+                        shown2 = ", ".join(map(str, vals2))
+                        raise InputError(
+                            name2,
+                            row2,
+                            column2,
+                            shown2,
+                            f"the {what[fld]} map {name1} gives {code} (row {row1}: {shown1})",
+                            "Two files of one load disagree on this code's map; load the "
+                            "one that is right, or make them agree",
+                        )
 
     def name_releases(self, label: str | None = None, day: str | None = None) -> None:
         """Group the files by family into this load's releases."""

@@ -101,8 +101,9 @@ def read_release(
             table, records = nicip.read_nicip(f.path, overrides)
             info.kind = nicip.kind_of(table)
             fields = set(table.columns) | set(table.multi)
+            headers = {name: table.header_of(name) for name in fields}
             for row in records:
-                parsed.add_nicip(info, row, fields)
+                parsed.add_nicip(info, row, fields, headers)
                 info.rows += 1
             notes.extend(table.notes)
         elif f.kind == "opcs4":
@@ -209,6 +210,7 @@ def read_release(
                     "refset_id": refset_id,
                 }
             )
+    parsed.check_files_agree()
     _check_opcs_targets(parsed, overrides)
     return parsed, notes, chosen
 
@@ -320,6 +322,11 @@ def load(
     for f in found:
         if f.named and not f.loadable:
             raise NicipError(f"{f.path.name}: {f.detail}")
+        if f.broken:
+            raise NicipError(
+                f"{f.path} could not be read ({f.detail}); nothing was loaded. "
+                "Fix the file or move it out of the folder."
+            )
     loadable = [f for f in found if f.loadable]
     if not loadable:
         raise NicipError(

@@ -289,6 +289,16 @@ REFUSED = [
         "differ in 'SNOMED CT Concept ID': '60027007' on row 2, '241576007' on row 3",
     ),
     refused(
+        "map-disagrees-with-code-table.csv",
+        4,
+        "SNOMED CT Concept ID",
+        "60027007",
+        "the SNOMED CT map map-disagrees-with-code-table.csv gives XWRIB (row 2: 241576007)",
+        "Two files of one load disagree on this code's map",
+        also=(str(SAMPLE / "nicip_codes.csv"),),
+        file="nicip_codes.csv",
+    ),
+    refused(
         "icd10-in-opcs-map.csv",
         3,
         "OPCS-4 Code",
@@ -394,6 +404,17 @@ def test_old_excel_file_is_refused_by_name(store: GraphStore) -> None:
     assert str(caught.value) == (
         "old-excel.xls: an Excel 97-2003 workbook (.xls); save it as .xlsx or CSV to load it"
     )
+    assert snapshot(store) == before
+
+
+def test_a_broken_workbook_in_a_folder_refuses_the_folder(store: GraphStore) -> None:
+    before = snapshot(store)
+    folder = BAD / "folder-broken-workbook"
+    with pytest.raises(NicipError) as caught:
+        load([folder], store)
+    message = str(caught.value)
+    assert message.startswith(f"{folder / 'more codes.xlsx'} could not be read (expected a ")
+    assert message.endswith("nothing was loaded. Fix the file or move it out of the folder.")
     assert snapshot(store) == before
 
 
@@ -665,6 +686,10 @@ def _corpus() -> set[str]:
 
 def test_every_corpus_file_is_listed_and_tested() -> None:
     listed = set(re.findall(r"^\| `([^`]+)` \|", (BAD / "README.md").read_text(), re.M))
-    tested = {p.values[0].files[0] for p in [*REFUSED, *ACCEPTED]} | {"old-excel.xls"}
+    tested = {p.values[0].files[0] for p in [*REFUSED, *ACCEPTED]} | {
+        "old-excel.xls",
+        "folder-broken-workbook/codes.csv",
+        "folder-broken-workbook/more codes.xlsx",
+    }
     assert listed == _corpus()
     assert tested == _corpus()

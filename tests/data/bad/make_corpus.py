@@ -146,8 +146,13 @@ def main() -> None:
     text("text-named.xlsx", CODES + "XWRIB,XR Wrist Both,60027007\r\n")
     raw("old-excel-named.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     raw("old-excel.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    # A folder whose workbook is broken: the folder's good table must not load without it.
+    (HERE / "folder-broken-workbook").mkdir(exist_ok=True)
+    text("folder-broken-workbook/codes.csv", CODES + "XWRIB,XR Wrist Both,60027007\r\n")
+    raw("folder-broken-workbook/more codes.xlsx", good[: len(good) // 2])
 
     # Codes.
+    text("map-disagrees-with-code-table.csv", PAIRS + "XWRIB,241576007\r\n")
     text(
         "same-code-two-maps.csv",
         CODES + "XWRIB,XR Wrist Both,60027007\r\nXWRIB,XR Wrist Both,241576007\r\n",
