@@ -332,7 +332,8 @@ def cypher(
     """Run one ad-hoc Cypher query, read-only, with a time and a row limit."""
     settings = _settings(ctx)
     with _store(ctx) as store:
-        result = store.read(
+        result = queries.ad_hoc(
+            store,
             text,
             _pairs(params, "KEY"),
             timeout_s=timeout or settings.query_timeout_s,

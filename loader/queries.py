@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from loader.errors import MissingParameter, QueryError, UnknownQuery
+from loader.errors import MissingParameter, QueryError, ReadOnlyViolation, UnknownQuery
 from loader.stores.base import GraphStore, QueryResult
 
 __all__ = [
@@ -173,6 +173,33 @@ def run(
     """Run a named query read-only with its parameters bound."""
     q = get(name)
     return store.read(q.text, q.bind(params or {}), timeout_s=timeout_s, row_limit=row_limit)
+
+
+#: Plan operators that read from outside the graph (files, URLs): refused in the console.
+_OUTSIDE = {"loadcsv"}
+
+
+def ad_hoc(
+    store: GraphStore,
+    text: str,
+    params: dict[str, Any] | None = None,
+    *,
+    timeout_s: float,
+    row_limit: int,
+) -> QueryResult:
+    """Run a user's own query (the console, ``nicip cypher``): read-only, with limits.
+
+    The server refuses writes (the store reads read-only). Read-only mode still lets
+    ``LOAD CSV`` fetch a file or a URL, so the server's plan of the query is asked for
+    first and a plan that loads CSV is refused: the server parses the query, so comments,
+    case and subqueries cannot hide it.
+    """
+    operators = {op.lower().replace(" ", "") for op in store.plan_operators(text, params)}
+    if operators & _OUTSIDE:
+        raise ReadOnlyViolation(
+            "the query reads a file or URL with LOAD CSV; queries here read only the graph"
+        )
+    return store.read(text, params, timeout_s=timeout_s, row_limit=row_limit)
 
 
 def schema_text() -> str:

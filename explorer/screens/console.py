@@ -40,7 +40,9 @@ if example in named:
             params[p.name] = guarded(lambda p=p, value=value: coerce(p, value))
 st.caption(f"Runs read-only, stops after {timeout:g} s, shows at most {row_limit:,} rows.")
 if st.button("Run", type="primary"):
-    result = guarded(lambda: store.read(text, params, timeout_s=timeout, row_limit=row_limit))
+    result = guarded(
+        lambda: queries.ad_hoc(store, text, params, timeout_s=timeout, row_limit=row_limit)
+    )
     if result.truncated:
         st.warning(f"Stopped at the row limit of {row_limit:,} rows.")
     graph = result_graph(result)

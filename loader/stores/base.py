@@ -113,6 +113,10 @@ class GraphStore(Protocol):
         """Run a query in read-only mode; a write is refused by the server."""
         ...
 
+    def plan_operators(self, query: str, params: dict[str, Any] | None = None) -> list[str]:
+        """The operators of the server's plan for a query (its EXPLAIN), not run."""
+        ...
+
     def apply(self, plan: WritePlan, progress: Progress = no_progress) -> None:
         """Land the whole plan or, on any failure, leave the graph as it was."""
         ...

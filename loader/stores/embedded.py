@@ -92,6 +92,7 @@ class EmbeddedStore:
                     f"could not start the embedded store at {self.path}: {err2}"
                 ) from None
         self._redis = self._db.client
+        _no_resend(self._redis)
         self._check_format()
         self._drop_abandoned_staging()
 
@@ -183,6 +184,15 @@ class EmbeddedStore:
         except Exception as err:
             raise _query_error(err) from None
         return _result(result, row_limit)
+
+    def plan_operators(self, query: str, params: dict[str, Any] | None = None) -> list[str]:
+        graph = self._db.select_graph(self._current() or self._empty_graph())
+        try:
+            plan = graph.explain(query, params or None)
+        except Exception as err:
+            raise _query_error(err) from None
+        # One operator a line, indented by depth: "Load CSV", "Node By Label Scan | (n:L)".
+        return [line.split("|")[0].strip() for line in str(plan).splitlines() if line.strip()]
 
     def _empty_graph(self) -> str:
         """Make an empty graph the current one, so reads work before the first load."""
@@ -291,6 +301,23 @@ class EmbeddedStore:
         """The process id of the embedded server (tests kill it to prove crash safety)."""
         pid = getattr(self._redis, "pid", None)
         return int(pid) if pid else None
+
+
+def _no_resend(client: Any) -> None:
+    """Wait for answers as long as they take, and never send a command twice.
+
+    redis-py's defaults here (a 5 s socket timeout, then up to 10 retries) would re-send a
+    query that is merely slow: a read with a 20 s limit ran for minutes, a slow write ran
+    again. Time limits are FalkorDB's own and :meth:`EmbeddedStore.read`'s wait.
+    """
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    pool = client.connection_pool
+    pool.connection_kwargs.update(socket_timeout=None, retry=Retry(NoBackoff(), 0))
+    pool.disconnect()
+    pool.reset()  # connections keep the settings they were made with: make new ones
+    client.set_retry(Retry(NoBackoff(), 0))
 
 
 def _gone(pid: int) -> bool:

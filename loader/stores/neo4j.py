@@ -139,6 +139,26 @@ class Neo4jStore:
             ) from None
         return QueryResult(columns, rows, truncated)
 
+    def plan_operators(self, query: str, params: dict[str, Any] | None = None) -> list[str]:
+        ex = self._neo4j.exceptions
+        try:
+            with self._session(write=False) as session:
+                summary = session.run("EXPLAIN " + query, params or {}).consume()
+        except ex.Neo4jError as err:
+            raise QueryError(err.message or str(err)) from None
+        except (ex.ServiceUnavailable, ex.SessionExpired) as err:
+            raise StoreUnavailable(
+                f"Neo4j at {self.uri} stopped answering: {_short(err)}"
+            ) from None
+        out: list[str] = []
+        todo = [summary.plan or {}]
+        while todo:
+            op = todo.pop()
+            # "LoadCSV@neo4j": the operator, then the database it ran in.
+            out.append(str(op.get("operatorType", "")).split("@")[0])
+            todo.extend(op.get("children", []))
+        return out
+
     def apply(self, plan: WritePlan, progress: Progress = no_progress) -> None:
         ex = self._neo4j.exceptions
         stmt = ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from loader import queries
@@ -69,3 +71,29 @@ def test_server_killed_mid_load_keeps_previous_file(tmp_path):
     assert queries.counts(s2)["NicipCode"] == 2
     assert list(s2._redis.execute_command("GRAPH.LIST")) == [s2._redis.get(POINTER)]
     s2.close()
+
+
+def test_a_slow_read_is_sent_once_and_waited_for(tmp_path):
+    """redis-py's defaults (5 s socket timeout, 10 retries) re-sent slow reads: a 6 s count
+    with a 30 s limit ran 11 times and was then abandoned."""
+    store = EmbeddedStore(tmp_path / "graph.db")
+    try:
+        store.read("RETURN 1")
+
+        def sent() -> int:
+            stats = store._redis.info("commandstats")
+            return int(stats["cmdstat_graph.RO_QUERY"]["calls"])
+
+        count = "UNWIND range(1, $n) AS i RETURN count(i)"
+        start = time.monotonic()
+        store.read(count, {"n": 5_000_000})
+        n = int(5_000_000 * 6.5 / (time.monotonic() - start))  # about 6.5 s on this machine
+        before = sent()
+        start = time.monotonic()
+        rows = store.read(count, {"n": n}, timeout_s=60).rows
+        took = time.monotonic() - start
+        assert rows == [[n]]
+        assert sent() == before + 1
+        assert took > 5, f"the query took {took:.1f} s: too fast to show a socket timeout"
+    finally:
+        store.close()

@@ -68,6 +68,39 @@ def test_console_cannot_write(loaded, text):
     assert loaded.read("MATCH (n:NicipCode {code: 'Q'}) RETURN count(n)").rows == [[0]]
 
 
+#: Read-only mode lets LOAD CSV fetch a URL; the console refuses a plan that loads CSV.
+OUTSIDE = [
+    "LOAD CSV FROM 'https://example.com/codes.csv' AS row RETURN row",
+    "load csv with headers from $url as row return row",
+    "/* list */ MATCH (n:NicipCode) WITH n LIMIT 1 LOAD CSV FROM 'http://10.0.0.1/' AS r RETURN r",
+    "UNWIND ['https://example.com/a'] AS u LOAD CSV FROM u AS r RETURN count(r)",
+]
+
+
+@pytest.mark.parametrize("text", OUTSIDE + WRITES)
+def test_console_cannot_reach_outside_or_write(loaded, text):
+    before = queries.counts(loaded)
+    with pytest.raises((ReadOnlyViolation, QueryError)) as caught:
+        queries.ad_hoc(
+            loaded, text, {"url": "https://example.com/x.csv"}, timeout_s=5, row_limit=10
+        )
+    if text in OUTSIDE:
+        assert isinstance(caught.value, ReadOnlyViolation)
+        assert "LOAD CSV" in str(caught.value)
+    assert queries.counts(loaded) == before
+
+
+def test_console_runs_reads(loaded):
+    result = queries.ad_hoc(
+        loaded,
+        "MATCH (n:NicipCode {code: $c}) RETURN n.code",
+        {"c": "XWRIB"},
+        timeout_s=5,
+        row_limit=10,
+    )
+    assert result.rows == [["XWRIB"]]
+
+
 def test_long_query_stops_at_its_time_limit(loaded):
     from loader.errors import QueryLimitExceeded
 
@@ -228,3 +261,105 @@ def test_password_is_never_shown(monkeypatch, tmp_path):
 def test_compose_file_has_no_default_password():
     text = (ROOT / "docker-compose.yml").read_text()
     assert "NEO4J_PASSWORD:?" in text and "neo4j/neo4j" not in text
+
+
+class _FakeTx:
+    """A Neo4j transaction that fails with ``error`` on run number ``fail_at``."""
+
+    def __init__(self, log, error, fail_at):
+        self.log, self.error, self.fail_at = log, error, fail_at
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if "commit" not in self.log[-1:]:
+            self.log.append("rollback")  # what the driver does with an open transaction
+        return False
+
+    def run(self, text, params=None):
+        self.log.append("run")
+        if self.log.count("run") == self.fail_at:
+            raise self.error
+
+        class R:
+            def consume(self):
+                return None
+
+        return R()
+
+    def commit(self):
+        self.log.append("commit")
+
+
+def _fake_store(monkeypatch, error, fail_at):
+    import neo4j
+
+    from loader.stores.neo4j import Neo4jStore
+
+    store = Neo4jStore.__new__(Neo4jStore)
+    store._neo4j = neo4j
+    store.uri = "bolt://example.invalid:7687"
+    store.batch_size = 2
+    log: list[str] = []
+
+    class Session:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def begin_transaction(self):
+            return _FakeTx(log, error, fail_at)
+
+    monkeypatch.setattr(store, "_session", lambda write: Session())
+    monkeypatch.setattr("time.sleep", lambda s: None)
+    return store, log
+
+
+def _plan():
+    from loader.stores.base import Step, WritePlan
+
+    rows = [{"code": c} for c in ("XWRIB", "XWRIL", "XWRIR", "CFOOB")]
+    return WritePlan([], [Step("codes", "UNWIND $rows AS r MERGE (:N {code: r.code})", rows)])
+
+
+def test_transient_error_mid_load_rolls_back_and_retries_the_whole_load(monkeypatch):
+    import neo4j
+
+    store, log = _fake_store(monkeypatch, neo4j.exceptions.TransientError("deadlock"), 2)
+    store.apply(_plan())
+    # batch 1 ran, batch 2 failed: rolled back; then both batches again and one commit.
+    assert log == ["run", "run", "rollback", "run", "run", "commit"]
+
+
+def test_refused_write_mid_load_is_not_retried_and_rolls_back(monkeypatch):
+    import neo4j
+
+    error = neo4j.exceptions.ClientError("Neo.ClientError.Schema.ConstraintValidationFailed")
+    store, log = _fake_store(monkeypatch, error, 2)
+    with pytest.raises(StoreError, match="Neo4j refused the load and nothing was changed"):
+        store.apply(_plan())
+    assert log == ["run", "run", "rollback"]
+
+
+def test_wrong_password_is_one_clear_message(monkeypatch):
+    import neo4j
+
+    from loader.errors import StoreUnavailable
+    from loader.stores.neo4j import Neo4jStore
+
+    class Driver:
+        def verify_connectivity(self):
+            raise neo4j.exceptions.AuthError("The client is unauthorized due to authentication")
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(neo4j.GraphDatabase, "driver", lambda *a, **k: Driver())
+    with pytest.raises(StoreUnavailable) as caught:
+        Neo4jStore("bolt://db.example:7687", "neo4j", "s3cret-Pa55word")
+    assert str(caught.value) == (
+        "Neo4j at bolt://db.example:7687 refused the user 'neo4j': wrong user name or password"
+    )
