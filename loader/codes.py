@@ -37,6 +37,7 @@ __all__ = [
     "parse_nicip_code",
     "parse_opcs_code",
     "parse_sctid",
+    "sctid_fast",
     "sctid_partition",
     "strip_footnote_mark",
     "strip_spaces",
@@ -79,12 +80,38 @@ _P = (
 )
 
 
+#: ``_STEP[i % 8][character]`` is the row of states that follow each state at position i
+#: from the right: one lookup a digit instead of three (ids are checked millions of times).
+_STEP = tuple(
+    {str(d): tuple(_D[c][_P[k][d]] for c in range(10)) for d in range(10)} for k in range(8)
+)
+
+
 def verhoeff_valid(digits: str) -> bool:
-    """True when the last digit of ``digits`` is its Verhoeff check digit."""
+    """True when the last digit of ``digits`` (ASCII digits only) is its Verhoeff check digit."""
     c = 0
+    step = _STEP
     for i, ch in enumerate(reversed(digits)):
-        c = _D[c][_P[i % 8][ord(ch) - 48]]
+        c = step[i & 7][ch][c]
     return c == 0
+
+
+def sctid_fast(text: str, partitions: tuple[str, ...]) -> int | None:
+    """A well-formed SNOMED CT id of one of ``partitions`` as an int, else None.
+
+    The quick path for release files, where nearly every id is well formed: a None sends
+    the caller to :func:`parse_sctid` for the message that says what is wrong.
+    """
+    if (
+        6 <= len(text) <= 18
+        and text.isascii()
+        and text.isdigit()
+        and text[0] != "0"
+        and text[-3:-1] in partitions
+        and verhoeff_valid(text)
+    ):
+        return int(text)
+    return None
 
 
 def verhoeff_digit(digits: str) -> int:
@@ -102,6 +129,8 @@ _PARTITIONS = {
     "description": ("01", "11"),
     "relationship": ("02", "12"),
 }
+#: The partition digits of each kind, for :func:`sctid_fast`.
+PARTITIONS = _PARTITIONS
 _PARTITION_NAMES = {p: kind for kind, ps in _PARTITIONS.items() for p in ps}
 
 _DIGITS = re.compile(r"[0-9]+")

@@ -21,7 +21,7 @@ from loader import derive
 from loader.codes import opcs_dotted
 from loader.errors import InputError
 from loader.model import NicipRecord, OpcsRecord
-from loader.stores.base import Step, WritePlan
+from loader.stores.base import LinkShape, NodeShape, Step, UnlinkShape, WritePlan
 from loader.stores.dialect import split_statements
 
 __all__ = ["FAMILIES", "FileInfo", "NicipFacts", "Parsed", "ReleaseInfo", "plan"]
@@ -245,7 +245,10 @@ def plan(parsed: Parsed, schema_text: str, existing: dict[str, str | None]) -> W
 def _nodes(phase: str, label: str, key: str, rows: list[dict[str, Any]]) -> Step:
     """Merge nodes on their key and set ``props`` (rows are ``{key, props}``)."""
     return Step(
-        phase, f"UNWIND $rows AS r MERGE (n:{label} {{{key}: r.{key}}}) SET n += r.props", rows
+        phase,
+        f"UNWIND $rows AS r MERGE (n:{label} {{{key}: r.{key}}}) SET n += r.props",
+        rows,
+        shape=NodeShape(label, key),
     )
 
 
@@ -261,6 +264,7 @@ def _link(phase: str, a: str, rel: str, b: str, rows: list[dict[str, Any]], then
         f"MERGE (a)-[e:{rel}]->(b) {then} RETURN count(*) AS matched".replace("  ", " "),
         rows,
         counted=True,
+        shape=LinkShape(al, ak, rel, bl, bk, then),
     )
 
 
@@ -543,6 +547,7 @@ def _unlink(phase: str, a: str, rel: str, rows: list[dict[str, Any]]) -> Step:
         phase,
         f"UNWIND $rows AS r MATCH (a:{label} {{{key}: r.a}})-[old:{rel}]->() DELETE old",
         rows,
+        shape=UnlinkShape(label, key, rel),
     )
 
 
@@ -552,4 +557,5 @@ def _merge_missing(phase: str, label: str, key: str, rows: list[dict[str, Any]])
         phase,
         f"UNWIND $rows AS r MERGE (n:{label} {{{key}: r.{key}}}) ON CREATE SET n += r.props",
         rows,
+        shape=NodeShape(label, key, on_create=True),
     )

@@ -1,10 +1,11 @@
 """Shared fixtures: stores over both backends, the bundled sample, the real data folder.
 
 The contract suite runs on every store named in ``NICIP_TEST_STORES`` (comma separated,
-default ``embedded,neo4j``). The Neo4j store is used when ``NEO4J_URI`` (with
-``NEO4J_PASSWORD``) is set, and skipped with that reason otherwise. Tests on the real data
-use ``../shared/data`` beside the checkout (or ``NICIP_REAL_DATA``) and skip cleanly where it
-is absent.
+default ``embedded,neo4j``; ``tests/contract/test_stores.py`` adds ``embedded-by-id``, the
+embedded store writing every step by internal node id). The Neo4j store is used when
+``NEO4J_URI`` (with ``NEO4J_PASSWORD``) is set, and skipped with that reason otherwise.
+Tests on the real data use ``../shared/data`` beside the checkout (or ``NICIP_REAL_DATA``)
+and skip cleanly where it is absent.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ def open_test_store(kind: str, tmp: Path) -> GraphStore:
         from loader.stores.embedded import EmbeddedStore
 
         return EmbeddedStore(tmp / "graph.db")
+    if kind == "embedded-by-id":  # every shaped step by internal id, however small
+        from loader.stores.embedded import EmbeddedStore
+
+        return EmbeddedStore(tmp / "graph.db", by_id_from_rows=1)
     if kind == "neo4j":
         if not os.environ.get("NEO4J_URI"):
             pytest.skip("Neo4j store: NEO4J_URI is not set, so no Neo4j server to test against")

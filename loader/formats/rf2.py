@@ -35,7 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, NoReturn, Protocol
 
-from loader.codes import CodeFormatError, parse_sctid
+from loader.codes import PARTITIONS, CodeFormatError, parse_sctid, sctid_fast
 from loader.errors import InputError, UnrecognisedFile
 from loader.model import (
     Association,
@@ -134,10 +134,14 @@ def rf2_release_type(filename: str) -> ReleaseType | None:
     return _RELEASE_NAMES[m.group(1).lower()] if m else None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 19)
 def _cached_concept(text: str) -> int:
-    """A concept id from a column whose values repeat (moduleId, typeId, refsetId...)."""
-    return parse_sctid(text, "concept")
+    """A concept id from a column whose values repeat (moduleId, typeId, refsetId, and the
+    concept ids descriptions and relationships refer to)."""
+    return sctid_fast(text, PARTITIONS["concept"]) or parse_sctid(text, "concept")
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @lru_cache(maxsize=4096)
@@ -162,8 +166,18 @@ class _Cells:
         raise InputError(self.file, self.row, self.names[i], self.f[i], expected, hint)
 
     def sctid(self, i: int, kind: str = "concept") -> int:
+        fast = sctid_fast(self.f[i], PARTITIONS[kind])
+        if fast is not None:
+            return fast
         try:
             return parse_sctid(self.f[i], kind)
+        except CodeFormatError as e:
+            self.fail(i, e.expected, e.hint)
+
+    def concept(self, i: int) -> int:
+        """A concept id in a column whose values repeat (sourceId, conceptId...)."""
+        try:
+            return _cached_concept(self.f[i])
         except CodeFormatError as e:
             self.fail(i, e.expected, e.hint)
 
@@ -201,6 +215,8 @@ class _Cells:
         self.fail(i, "1 (active) or 0 (inactive)")
 
     def uuid(self, i: int) -> str:
+        if _UUID.fullmatch(self.f[i]):
+            return self.f[i]  # already in the canonical form str(uuid.UUID(...)) gives
         try:
             return str(uuid.UUID(self.f[i]))
         except ValueError:
@@ -227,11 +243,11 @@ def _concept(c: _Cells) -> Concept:
 
 def _description(c: _Cells) -> Description:
     f = c.f
-    return Description(*_head(c, "description"), c.sctid(4), f[5], c.meta(6), f[7], c.meta(8))
+    return Description(*_head(c, "description"), c.concept(4), f[5], c.meta(6), f[7], c.meta(8))
 
 
 def _relationship(c: _Cells) -> Relationship:
-    ids = c.sctid(4), c.meta(5), c.integer(6), c.meta(7), c.meta(8), c.meta(9)
+    ids = c.concept(4), c.concept(5), c.integer(6), c.meta(7), c.meta(8), c.meta(9)
     return Relationship(*_head(c, "relationship"), *ids)
 
 

@@ -22,9 +22,12 @@ from loader.errors import StoreError
 __all__ = [
     "DEFAULT_BATCH",
     "GraphStore",
+    "LinkShape",
+    "NodeShape",
     "Progress",
     "QueryResult",
     "Step",
+    "UnlinkShape",
     "WritePlan",
     "batches",
 ]
@@ -37,6 +40,38 @@ Progress = Callable[[str, int, int], None]
 
 def no_progress(phase: str, done: int, total: int) -> None:
     """The progress callback that shows nothing."""
+
+
+@dataclass(frozen=True)
+class NodeShape:
+    """A step that merges ``label`` nodes on ``key`` from rows ``{key, props}``; with
+    ``on_create`` the props are set only on nodes it creates."""
+
+    label: str
+    key: str
+    on_create: bool = False
+
+
+@dataclass(frozen=True)
+class LinkShape:
+    """A step that merges ``(a)-[e:rel]->(b)`` between nodes found by key from rows
+    ``{a, b, ...}``; ``then`` is the statement's ``SET`` clause for ``e``, if any."""
+
+    a_label: str
+    a_key: str
+    rel: str
+    b_label: str
+    b_key: str
+    then: str = ""
+
+
+@dataclass(frozen=True)
+class UnlinkShape:
+    """A step that deletes the ``rel`` relationships leaving each node found by key."""
+
+    label: str
+    key: str
+    rel: str
 
 
 @dataclass(frozen=True)
@@ -54,6 +89,9 @@ class Step:
     rows: Sequence[dict[str, Any]] | None = None
     params: dict[str, Any] = field(default_factory=dict)
     counted: bool = False
+    #: What the statement does, for a store that can do the same another way (the
+    #: embedded store writes large steps by internal node id); ``query`` is the reference.
+    shape: NodeShape | LinkShape | UnlinkShape | None = None
 
     def check(self, matched: int, given: int) -> None:
         if self.counted and matched != given:

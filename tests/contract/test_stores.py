@@ -9,6 +9,8 @@ from loader.errors import InputError, QueryLimitExceeded, ReadOnlyViolation, Sto
 from loader.pipeline import load
 from loader.stores.base import Step, WritePlan
 
+from ..conftest import STORES, open_test_store
+
 MAP = (
     "nicip_code,snomed_concept_id\n"
     "XWRIB,60027007\nXWRIL,60027007\nXWRIR,60027007\nCFOOB,241576007\n"
@@ -18,6 +20,14 @@ OPCS = (
     "U21.2\tComputed tomography NEC\r\n"
     "U21.1\tMagnetic resonance imaging NEC\r\n"
 )
+
+
+@pytest.fixture(params=[*STORES, "embedded-by-id"])
+def store(request, tmp_path):
+    """An empty store of each backend, and the embedded one writing every step by id."""
+    s = open_test_store(request.param, tmp_path)
+    yield s
+    s.close()
 
 
 @pytest.fixture
