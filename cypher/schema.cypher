@@ -10,3 +10,5 @@ CREATE CONSTRAINT refset_id IF NOT EXISTS FOR (n:Refset) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT release_id IF NOT EXISTS FOR (n:Release) REQUIRE n.id IS UNIQUE;
 CREATE INDEX nicip_stem IF NOT EXISTS FOR (n:NicipCode) ON (n.side_stem);
 CREATE INDEX opcs_dotted IF NOT EXISTS FOR (n:OpcsCode) ON (n.dotted);
+// Words in SNOMED CT terms, for search as you type (FalkorDB: see loader/stores/dialect.py).
+CREATE FULLTEXT INDEX snomed_terms IF NOT EXISTS FOR (n:SnomedConcept) ON EACH [n.term, n.fsn];

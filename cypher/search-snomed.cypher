@@ -1,13 +1,9 @@
-// Search SNOMED CT concepts
-// Concepts whose id starts with the digits given, or whose preferred term or FSN contains
-// the text (any case).
-// param digits str: the text if it is all digits, else an empty string
-// param words str: the text in lower case, matched inside the term
+// Search SNOMED CT concepts by words
+// Concepts whose preferred term or FSN has, for each word typed, a word starting with it,
+// through the full-text index snomed_terms (schema.cypher); best matches first.
+// param text str: a full-text query: each word with a trailing *, as the search builds it
 // param limit int = 25: the most rows to return
-MATCH (c:SnomedConcept)
-WHERE ($digits <> '' AND toString(c.id) STARTS WITH $digits)
-   OR toLower(coalesce(c.term, '')) CONTAINS $words
-   OR toLower(coalesce(c.fsn, '')) CONTAINS $words
-RETURN toString(c.id) AS key, coalesce(c.term, c.fsn) AS label, toString(c.id) = $digits AS exact
-ORDER BY exact DESC, label
+CALL db.index.fulltext.queryNodes('snomed_terms', $text) YIELD node, score
+RETURN toString(node.id) AS key, coalesce(node.term, node.fsn) AS label, false AS exact
+ORDER BY score DESC, label
 LIMIT $limit

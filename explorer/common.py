@@ -46,7 +46,7 @@ def guarded[T](fn: Callable[[], T]) -> T:
 
 
 def require_data(rec: Recorder) -> None:
-    nodes = guarded(lambda: rec.run("status-nodes"))
+    nodes = guarded(lambda: rec.run("any-node"))
     if not nodes.rows:
         st.info(
             "The graph is empty. Load a release first, for example "
@@ -58,7 +58,8 @@ def require_data(rec: Recorder) -> None:
 def show_cypher(rec: Recorder) -> None:
     with st.expander("Show the Cypher"):
         for name, text, params in rec.ran:
-            st.caption(f"cypher/{name}.cypher" + (f" with {params}" if params else ""))
+            where = f"cypher/{name}.cypher" if name else "built by the page (counts by label)"
+            st.caption(where + (f" with {params}" if params else ""))
             st.code(text, language="cypher")
 
 

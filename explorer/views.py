@@ -17,6 +17,7 @@ import pandas as pd
 from loader import queries
 from loader.codes import CodeFormatError, parse_opcs_code
 from loader.stores.base import GraphStore, QueryResult
+from loader.stores.dialect import fulltext_query
 
 __all__ = [
     "KINDS",
@@ -63,6 +64,11 @@ class Recorder:
         self.ran.append((name, q.text, bound))
         return self.store.read(q.text, bound, timeout_s=self.timeout_s)
 
+    def read(self, text: str, params: dict[str, Any]) -> QueryResult:
+        """Run a query the product builds itself (the counts by label)."""
+        self.ran.append(("", text, params))
+        return self.store.read(text, params, timeout_s=self.timeout_s)
+
     def frame(self, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         result = self.run(name, params)
         return pd.DataFrame(result.rows, columns=result.columns)
@@ -89,18 +95,22 @@ def search(rec: Recorder, text: str, limit: int = 25) -> list[Hit]:
     if not text:
         return []
     words = text.lower()
-    digits = text if text.isdigit() else ""
     try:
         opcs = parse_opcs_code(text)
     except CodeFormatError:
         opcs = re.sub(r"[^A-Z0-9]", "", text.upper())
+    searches: list[tuple[str, str, dict[str, Any]]] = [
+        ("nicip", "search-nicip", {"code": text.upper(), "words": words, "limit": limit})
+    ]
+    if text.isascii() and text.isdigit() and 6 <= len(text) <= 18:
+        searches.append(("snomed", "search-snomed-id", {"id": int(text)}))
+    terms = fulltext_query(words, rec.store.kind)
+    if terms:
+        searches.append(("snomed", "search-snomed", {"text": terms, "limit": limit}))
+    searches.append(("opcs", "search-opcs", {"code": opcs, "words": words, "limit": limit}))
     hits: list[Hit] = []
-    for kind, name, params in (
-        ("nicip", "search-nicip", {"code": text.upper(), "words": words}),
-        ("snomed", "search-snomed", {"digits": digits, "words": words}),
-        ("opcs", "search-opcs", {"code": opcs, "words": words}),
-    ):
-        for key, label, exact in rec.run(name, {**params, "limit": limit}).rows:
+    for kind, name, params in searches:
+        for key, label, exact in rec.run(name, params).rows:
             hits.append(Hit(kind, str(key), label or "", bool(exact)))
     order = {"nicip": 0, "snomed": 1, "opcs": 2}
     hits.sort(key=lambda h: (not h.exact, order[h.kind]))
@@ -204,13 +214,17 @@ def facts_table(g: nx.MultiDiGraph, centre: str) -> pd.DataFrame:
 
 def overview(rec: Recorder) -> dict[str, Any]:
     return {
-        "nodes": rec.frame("status-nodes"),
-        "relationships": rec.frame("status-relationships"),
+        "nodes": _counts_frame(queries.node_counts(rec.store, rec.read), "label"),
+        "relationships": _counts_frame(queries.relationship_counts(rec.store, rec.read), "type"),
         "releases": rec.frame("releases"),
         "modalities": rec.frame("codes-by-modality"),
         "orphans": rec.run("orphan-counts").records(),
         "conflicts": rec.frame("many-to-one-summary"),
     }
+
+
+def _counts_frame(counts: dict[str, int], what: str) -> pd.DataFrame:
+    return pd.DataFrame(list(counts.items()), columns=[what, "count"])
 
 
 def orphans(rec: Recorder) -> dict[str, pd.DataFrame]:

@@ -247,8 +247,8 @@ def load(
 def status(ctx: click.Context, fmt: str) -> None:
     """Counts by node label and relationship type, and the releases loaded."""
     with _store(ctx) as store:
-        nodes = dict(queries.run(store, "status-nodes").rows)
-        rels = dict(queries.run(store, "status-relationships").rows)
+        nodes = queries.node_counts(store)
+        rels = queries.relationship_counts(store)
         releases = queries.run(store, "releases").records()
         where = store.describe()
     if fmt == "json":

@@ -15,6 +15,7 @@ fails on an undeclared or unused parameter and on a file nothing runs.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -211,11 +212,45 @@ def used_params(text: str) -> set[str]:
     return set(_USED.findall(text))
 
 
+Reader = Callable[[str, dict[str, Any]], QueryResult]
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _counted(read: Reader, names_query: str, count_query: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for (name,) in read(names_query, {}).rows:
+        if not _NAME.fullmatch(str(name)):
+            continue  # not a name nicip-graph writes; status-nodes.cypher still counts it
+        n = read(count_query.replace("NAME", str(name)), {}).rows
+        if n and n[0][0]:
+            out[name] = n[0][0]
+    return dict(sorted(out.items()))
+
+
+def node_counts(store: GraphStore, read: Reader | None = None) -> dict[str, int]:
+    """Nodes by label, label by label: ``cypher/status-nodes.cypher`` in answers, but each
+    ``MATCH (n:Label) RETURN count(n)`` is read from the store's counts (both Neo4j and
+    FalkorDB keep them) where that file scans every node: 140 ms at full SNOMED CT size
+    against a millisecond. Label names come from the store (``db.labels()``), never from a
+    user, and only plain names are used. ``read`` runs each query (default: the store's)."""
+    return _counted(
+        read or (lambda q, p: store.read(q, p)),
+        "CALL db.labels() YIELD label RETURN label",
+        "MATCH (n:NAME) RETURN count(n) AS count",
+    )
+
+
+def relationship_counts(store: GraphStore, read: Reader | None = None) -> dict[str, int]:
+    """Relationships by type, type by type (see :func:`node_counts`; the scan in
+    ``cypher/status-relationships.cypher`` takes 1.3 s at full size)."""
+    return _counted(
+        read or (lambda q, p: store.read(q, p)),
+        "CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType",
+        "MATCH ()-[r:NAME]->() RETURN count(r) AS count",
+    )
+
+
 def counts(store: GraphStore) -> dict[str, int]:
     """Nodes by label and relationships by type, in one dict (for reports)."""
-    out: dict[str, int] = {}
-    for label, n in run(store, "status-nodes").rows:
-        out[label] = n
-    for rtype, n in run(store, "status-relationships").rows:
-        out[rtype] = n
-    return out
+    return {**node_counts(store), **relationship_counts(store)}

@@ -43,9 +43,39 @@ def test_schema_statements_are_all_translated_for_the_embedded_store():
     from loader.stores.dialect import falkordb_schema, split_statements
 
     statements = split_statements(queries.schema_text())
-    assert len(statements) == 9
+    assert len(statements) == 10
     for s in statements:
         assert falkordb_schema(s)
+    assert falkordb_schema(statements[0]) == [
+        ("CREATE INDEX FOR (n:NicipCode) ON (n.code)",),
+        ("UNIQUE", "NicipCode", "code"),
+    ]
+    assert falkordb_schema(statements[-1]) == [
+        (
+            "CALL db.idx.fulltext.createNodeIndex({label: 'SnomedConcept', stopwords: [], "
+            "language: 'english'}, 'term', 'fsn')",
+        )
+    ]
+
+
+def test_full_text_calls_and_queries_per_store():
+    from loader.stores.dialect import falkordb_query, fulltext_indexes, fulltext_query
+
+    indexes = fulltext_indexes(queries.schema_text())
+    assert indexes == {"snomed_terms": "SnomedConcept"}
+    text = queries.get("search-snomed").text
+    assert "CALL db.idx.fulltext.queryNodes('SnomedConcept', $text)" in falkordb_query(
+        text, indexes
+    )
+    plain = "MATCH (n) RETURN 'db.index.fulltext' AS s"
+    assert falkordb_query(plain, indexes) == plain
+    assert fulltext_query("CT of  Head", "embedded") == "ct* of* head*"
+    assert fulltext_query("CT of  Head", "neo4j") == "ct* AND of* AND head*"
+    # Query syntax typed into the box is dropped, never passed on.
+    assert fulltext_query('x-ray "knee" | -foot @term:{a}', "embedded") == (
+        "x* ray* knee* foot* term* a*"
+    )
+    assert fulltext_query(" -- ", "neo4j") == ""
 
 
 def test_binding_parameters():

