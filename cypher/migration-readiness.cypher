@@ -13,11 +13,14 @@ OPTIONAL MATCH (n)-[listed:IN_RELEASE]->(latest)
 OPTIONAL MATCH (n)-[:OF_MODALITY]->(m:Modality)
 OPTIONAL MATCH (n)-[:MAPS_TO]->(c:SnomedConcept)
 OPTIONAL MATCH (c)<-[:MAPS_TO]-(o:NicipCode)
-WHERE o.code <> n.code
 OPTIONAL MATCH (c)-[:REPLACED_BY]->(r:SnomedConcept)
 OPTIONAL MATCH (n)-[:REPLACED_BY]->(s:NicipCode)
-WITH n, m, latest, listed, collect(DISTINCT c) AS targets, collect(DISTINCT o) AS others,
+WITH n, m, latest, listed, collect(DISTINCT c) AS targets, collect(DISTINCT o) AS on_targets,
      collect(DISTINCT r.id) AS replacements, collect(DISTINCT s.code) AS successors
+// The code itself is among the codes on its targets: left out here, not by a WHERE on the
+// OPTIONAL MATCH above, which FalkorDB runs four times slower.
+WITH n, m, latest, listed, targets, replacements, successors,
+     [x IN on_targets WHERE x.code <> n.code] AS others
 WITH n, m, latest, listed, targets, replacements, successors, [x IN others | x.code] AS sharing,
      [x IN others WHERE n.side_stem IS NULL OR x.side_stem IS NULL
                      OR x.side_stem <> n.side_stem | x.code] AS colliding

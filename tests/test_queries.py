@@ -76,6 +76,8 @@ def test_full_text_calls_and_queries_per_store():
         "x* ray* knee* foot* term* a*"
     )
     assert fulltext_query(" -- ", "neo4j") == ""
+    assert fulltext_query("c", "embedded") == ""  # one letter: too many to rank
+    assert fulltext_query("x ray", "embedded") == "x* ray*"
 
 
 def test_binding_parameters():
