@@ -71,7 +71,7 @@ class EmbeddedStore:
         self,
         path: str | Path,
         batch_size: int = DEFAULT_BATCH,
-        by_id_from_rows: int = BY_ID_FROM_ROWS,
+        by_id_from_rows: int | None = BY_ID_FROM_ROWS,
     ) -> None:
         self.path = Path(path).expanduser().resolve()
         self.batch_size = batch_size
@@ -224,7 +224,7 @@ class EmbeddedStore:
             current = self._current()
             staging = f"{GRAPH_PREFIX}{uuid.uuid4().hex[:12]}"
             try:
-                if current:
+                if current and _has_nodes(self._db.select_graph(current)):
                     progress("copying the current graph", 0, 0)
                     self._redis.execute_command("GRAPH.COPY", current, staging)
                 graph = self._db.select_graph(staging)
@@ -323,6 +323,10 @@ class EmbeddedStore:
         """The process id of the embedded server (tests kill it to prove crash safety)."""
         pid = getattr(self._redis, "pid", None)
         return int(pid) if pid else None
+
+
+def _has_nodes(graph: Any) -> bool:
+    return bool(graph.ro_query("MATCH (n) RETURN count(n)").result_set[0][0])
 
 
 def _check_unique(graph: Any, label: str, prop: str) -> None:
