@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,8 @@ Case = tuple[str, Callable[[], Any]]
 
 def _cases(rec: Any, store: Any, searches: list[str]) -> list[Case]:
     from explorer import views
+    from loader import migration
+    from loader.diff import diff
 
     nicip = [r[0] for r in store.read("MATCH (n:NicipCode) RETURN n.code ORDER BY n.code").rows]
     code = "XWRIB" if "XWRIB" in nicip else (nicip[0] if nicip else "XWRIB")
@@ -60,8 +63,18 @@ def _cases(rec: Any, store: Any, searches: list[str]) -> list[Case]:
         ("many-to-one", lambda: rec.run("many-to-one")),
         ("orphan-counts", lambda: rec.run("orphan-counts")),
         ("any-node (every page)", lambda: rec.run("any-node")),
+        (
+            "migration readiness",
+            lambda: migration.with_reasons(rec.run("migration-readiness").records()),
+        ),
+        (f"validity of {code}", lambda: migration.valid_nicip(store, code, date(2026, 12, 1))),
         ("overview (6 queries)", lambda: views.overview(rec)),
     ]
+    # The benchmark loads a made-up release labelled "next" on top of the real map.
+    releases = sorted(rec.run("nicip-releases").rows, key=lambda r: r[1] == "next")
+    if len(releases) >= 2:
+        old, new = releases[-2][0], releases[-1][0]
+        cases.append((f"release diff {old} -> {new}", lambda: diff(store, old, new)))
     return cases
 
 

@@ -155,6 +155,10 @@ def run(cfg: Config, out: Path, plot_path: Path, workdir: Path | None = None) ->
             results["notes"].append("no real map: figures 3 and 4 use a generated NICIP map")
             extra = _worker("load", db=final["db"], paths=[str(nicip)])
             final["then"] = extra["first"]
+        # A second NICIP release on top, so the release diff has two to compare.
+        first_map = Path(used[0]) if used else tmp / "nicip_snomed_map.csv"
+        nxt = realdata.next_release(first_map, tmp / "nicip_next_release.csv")
+        final["next"] = _worker("load", db=final["db"], paths=[str(nxt)], release="next")["first"]
         times = [x["first"]["seconds"] for x in loads]
         results["snomed_load"] = {
             "seconds": summary(times, digits=3),
@@ -166,6 +170,7 @@ def run(cfg: Config, out: Path, plot_path: Path, workdir: Path | None = None) ->
             "then_seconds": final.get("then", {}).get("seconds"),
             "then_breakdown": final.get("then", {}).get("breakdown"),
             "then_counts": final.get("then", {}).get("counts"),
+            "next_release_seconds": final["next"]["seconds"],
             "loadavg": [x["first"]["loadavg"] for x in loads],
             "db": final["db"] if workdir else None,
         }

@@ -118,7 +118,7 @@ def _breakdown(t0: float, total: float, events: list, timer: CommandTimer) -> di
     }
 
 
-def _timed_load(store: Any, paths: list[str]) -> dict[str, Any]:
+def _timed_load(store: Any, paths: list[str], release: str | None = None) -> dict[str, Any]:
     from loader.pipeline import load
 
     timer = CommandTimer()
@@ -132,7 +132,7 @@ def _timed_load(store: Any, paths: list[str]) -> dict[str, Any]:
     try:
         with RssSampler(pids) as rss:
             t0 = time.perf_counter()
-            report = load(paths, store, progress=progress)
+            report = load(paths, store, progress=progress, release=release)
             total = time.perf_counter() - t0
     finally:
         timer.uninstall()
@@ -145,10 +145,12 @@ def _timed_load(store: Any, paths: list[str]) -> dict[str, Any]:
     }
 
 
-def load_task(db: str, paths: list[str], then: list[str] | None = None) -> dict[str, Any]:
+def load_task(
+    db: str, paths: list[str], then: list[str] | None = None, release: str | None = None
+) -> dict[str, Any]:
     store = _store(Path(db))
     try:
-        out = {"first": _timed_load(store, paths)}
+        out = {"first": _timed_load(store, paths, release)}
         if then:
             out["then"] = _timed_load(store, then)
     finally:
