@@ -46,7 +46,8 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(db: Path) -> tuple[subprocess.Popen, str]:
+def serve(db: Path) -> tuple[subprocess.Popen, str]:
+    """Start ``nicip serve`` on ``db`` (Neo4j settings ignored); return it and its address."""
     port = _port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
     proc = subprocess.Popen(
@@ -68,6 +69,11 @@ def _serve(db: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("the explorer did not start within 60 s")
 
 
+def stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, 15)
+    proc.wait(timeout=30)
+
+
 def _usable(page, heading: str, graph: bool) -> None:
     page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
     page.wait_for_function(
@@ -85,7 +91,7 @@ def measure(db: Path, runs: int, shots: Path | None) -> dict[str, list[float]]:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         raise SystemExit("no chromium on this machine (apt-get install chromium)")
-    proc, base = _serve(db)
+    proc, base = serve(db)
     times: dict[str, list[float]] = {name: [] for name, *_ in PAGES}
     try:
         with sync_playwright() as p:
@@ -105,8 +111,7 @@ def measure(db: Path, runs: int, shots: Path | None) -> dict[str, list[float]]:
                         page.screenshot(path=str(shots / f"{slug}.png"), full_page=True)
             browser.close()
     finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=30)
+        stop(proc)
     return times
 
 

@@ -11,10 +11,10 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
+
+from benchmarks.pages import serve, stop
 
 from ..conftest import REAL_DATA, ROOT, SAMPLE
 
@@ -55,26 +55,9 @@ def served(tmp_path_factory):
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
     subprocess.run([*nicip, "load", *files], check=True, env=env, cwd=ROOT, capture_output=True)
-    port = free_port()
-    proc = subprocess.Popen(
-        [*nicip, "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.3)
+    proc, base = serve(db)
     yield base
-    os.killpg(proc.pid, 15)
-    proc.wait(timeout=30)
+    stop(proc)
 
 
 @pytest.fixture(scope="module")
