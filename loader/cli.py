@@ -8,6 +8,7 @@ on prints one ``Error:`` line and exits 1.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import sys
@@ -29,6 +30,25 @@ __all__ = ["main"]
 
 SAMPLE = Path(__file__).resolve().parent.parent / "tests" / "data" / "sample-release"
 FORMATS = click.Choice(["table", "csv", "json"])
+
+
+class _Seconds(click.FloatRange):
+    """Seconds, more than 0 and at most an hour; ``nan`` and ``inf`` are refused too."""
+
+    name = "seconds"
+
+    def __init__(self) -> None:
+        super().__init__(min=0, max=3600, min_open=True)
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if seconds != seconds:  # nan passes every range check
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds
+
+
+TIMEOUT = _Seconds()
+ROWS = click.IntRange(min=1)
 
 
 class _Group(click.Group):
@@ -114,9 +134,22 @@ def _store(ctx: click.Context) -> Iterator[GraphStore]:
 )
 def list_files(paths: tuple[str, ...], columns: tuple[str, ...]) -> None:
     """Show how every file under PATHS is understood, before loading anything."""
-    for f in discover(paths, _pairs(columns, "FIELD")):
-        mark = "load" if f.loadable else "skip"
-        click.echo(f"{mark}  {f.path}\n      {f.detail}")
+    overrides = _pairs(columns, "FIELD")
+    failed = False
+    for path in paths:  # one at a time, so a bad file does not hide the others
+        try:
+            found = discover([path], overrides)
+        except NicipError as err:
+            click.echo(f"error {path}\n      {err}")
+            failed = True
+            continue
+        if not found:
+            click.echo(f"none  {path}\n      no files in this folder")
+        for f in found:
+            mark = "load" if f.loadable else "skip"
+            click.echo(f"{mark}  {f.path}\n      {f.detail}")
+    if failed:
+        raise SystemExit(1)
 
 
 # -- load -----------------------------------------------------------------------------------
@@ -190,6 +223,8 @@ def load(
     fmt: str,
 ) -> None:
     """Read, check and load release files: all of them, or nothing."""
+    if release is not None and not release.strip():
+        raise click.BadParameter("the release name is blank", param_hint="--release")
     overrides = _pairs(columns, "FIELD")
     with _store(ctx) as store:
         bar, update = _progress_bar()
@@ -286,7 +321,7 @@ def status(ctx: click.Context, fmt: str) -> None:
 @click.argument("name", required=False)
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE")
 @click.option("--format", "fmt", type=FORMATS, default="table")
-@click.option("--limit", type=int, default=None, help="Row limit (default: no limit).")
+@click.option("--limit", type=ROWS, default=None, help="Row limit (default: no limit).")
 @click.pass_context
 def query(
     ctx: click.Context, name: str | None, params: tuple[str, ...], fmt: str, limit: int | None
@@ -318,8 +353,13 @@ def query(
     help="A query parameter (the value is passed as text).",
 )
 @click.option("--format", "fmt", type=FORMATS, default="table")
-@click.option("--timeout", type=float, default=None, help="Seconds (default from settings: 10).")
-@click.option("--limit", type=int, default=None, help="Rows (default from settings: 1000).")
+@click.option(
+    "--timeout",
+    type=TIMEOUT,
+    default=None,
+    help="Seconds, more than 0 and at most 3600 (default from settings: 10).",
+)
+@click.option("--limit", type=ROWS, default=None, help="Rows (default from settings: 1000).")
 @click.pass_context
 def cypher(
     ctx: click.Context,
@@ -392,6 +432,9 @@ def _table(result: QueryResult) -> None:
     from rich.table import Table
 
     console = Console()
+    if not result.rows:
+        click.echo("(no rows)")
+        return
     if len(result.columns) > 6 and len(result.rows) <= 3:
         # Few wide rows read better as one block of "column: value" lines per row.
         for row in result.rows:
@@ -404,8 +447,6 @@ def _table(result: QueryResult) -> None:
     for row in result.rows:
         table.add_row(*[_cell(v) for v in row])
     console.print(table)
-    if not result.rows:
-        click.echo("(no rows)")
 
 
 # -- migration ------------------------------------------------------------------------------
@@ -465,6 +506,8 @@ def valid(ctx: click.Context, code: str, on: str | None, fmt: str) -> None:
         day = date.fromisoformat(on) if on else date.today()
     except ValueError:
         raise NicipError(f"--on must be a date as YYYY-MM-DD, got {on!r}") from None
+    if not code.strip():
+        raise click.BadParameter("give a NICIP code or a SNOMED CT id", param_hint="CODE")
     with _store(ctx) as store:
         if code.strip().isdigit():
             result = migration.valid_snomed(store, int(code), day)
@@ -548,7 +591,22 @@ def export(ctx: click.Context, kind: str, out: str, mapping_set_id: str) -> None
 
     from loader import exports, migration
 
-    with Console(stderr=True).status(f"Exporting {kind} to {out}"), _store(ctx) as store:
+    folder = Path(out).resolve().parent
+    if not folder.is_dir():
+        raise click.BadParameter(f"the folder {folder} does not exist", param_hint="--out")
+    if kind == "sssom" and not exports.is_absolute_uri(mapping_set_id):
+        raise click.BadParameter(
+            f"{mapping_set_id!r} is not an absolute URI (e.g. https://example.org/set or "
+            "urn:example:set)",
+            param_hint="--mapping-set-id",
+        )
+    if kind == "worklist-xlsx" and not out.lower().endswith((".xlsx", ".xlsm")):
+        raise click.BadParameter("a workbook needs an .xlsx name", param_hint="--out")
+    with (
+        Console(stderr=True).status(f"Exporting {kind} to {out}"),
+        _store(ctx) as store,
+        _writing(out),
+    ):
         rows = migration.readiness(store)
         releases = queries.run(store, "nicip-releases").records()
         version = releases[0]["label"] if releases else None
@@ -569,6 +627,15 @@ def export(ctx: click.Context, kind: str, out: str, mapping_set_id: str) -> None
                 date=date.today().isoformat(),
             )
     click.echo(f"wrote {out}: {written:,} rows", err=True)
+
+
+@contextlib.contextmanager
+def _writing(out: str) -> Iterator[None]:
+    """A file that cannot be written is one line, not a traceback."""
+    try:
+        yield
+    except OSError as err:
+        raise NicipError(f"could not write {out}: {err.strerror or err}") from None
 
 
 # -- serve ----------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from pathlib import Path
 from loader.codes import strip_footnote_mark, strip_spaces
 from loader.errors import InputError
 from loader.formats import nicip, opcs4, rf2
-from loader.formats.table import Table, read_table
+from loader.formats.table import Table, normalise_header, read_table
 
 __all__ = ["Found", "classify", "discover"]
 
@@ -64,19 +64,24 @@ def discover(
 ) -> list[Found]:
     """Classify every file under ``paths`` (folders are walked)."""
     found: list[Found] = []
+    seen: set[Path] = set()  # a file given twice, or named and inside a folder, is read once
     for p in paths:
         path = Path(p)
         if not path.exists():
             raise InputError(str(p), None, None, str(p), "a file or folder that exists")
         if path.is_dir():
             for child in sorted(path.rglob("*")):
+                if child.resolve() in seen:
+                    continue
+                seen.add(child.resolve())
                 if child.is_file() and not child.name.startswith("."):
                     try:
                         found.append(classify(child, overrides))
                     except InputError as err:
                         data = child.suffix.lower() in _DATA_SUFFIXES
                         found.append(Found(child, None, _reason(err), broken=data))
-        else:
+        elif path.resolve() not in seen:
+            seen.add(path.resolve())
             f = classify(path, overrides)
             found.append(Found(f.path, f.kind, f.detail, named=True))
     return found
@@ -137,17 +142,28 @@ def classify(path: Path, overrides: Mapping[str, str] | None = None) -> Found:
             f"OPCS-4 codes table (header row {table.header_row}, dotless or dotted codes)",
         )
     if set(table.columns) | set(table.multi) == {"code"}:
+        present = {normalise_header(h) for h in table.headers}
+        absent = [
+            f"{k}={v!r}" for k, v in (overrides or {}).items() if normalise_header(v) not in present
+        ]
+        also = (
+            f"; --column {', '.join(absent)} names no header here (the headers are: "
+            f"{', '.join(repr(h) for h in table.headers if h)})"
+            if absent
+            else ""
+        )
         return Found(
             path,
             None,
             f"only a code column ({table.header_of('code')!r}) was "
-            "recognised; name the others with --column FIELD=HEADER",
+            f"recognised; name the others with --column FIELD=HEADER{also}",
         )
     # Half is enough: a file that is mostly NICIP codes is read as one, and its bad rows
     # are then refused one by one with their row numbers, rather than the file skipped.
     nicip_like = sum(1 for v in sample if _NICIP.fullmatch(v.upper()))
     if sample and nicip_like < 0.5 * len(sample):
         odd = next(v for v in sample if not _NICIP.fullmatch(v.upper()))
+        odd = odd if len(odd) <= 40 else odd[:37] + "..."
         return Found(
             path,
             None,

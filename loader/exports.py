@@ -133,6 +133,7 @@ __all__ = [
     "PREDICATE",
     "SNOMED_SYSTEM",
     "concept_map",
+    "is_absolute_uri",
     "neutralise",
     "sssom_tsv",
     "worklist_csv",
@@ -184,6 +185,12 @@ _FHIR_DATETIME = re.compile(
     r"(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)?)?)?"
 )
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+")
+
+
+def is_absolute_uri(text: str) -> bool:
+    """Whether ``text`` is an absolute URI (a scheme, a colon, no spaces): SSSOM's rule."""
+    return bool(_URI.fullmatch(text))
+
 
 Rows = Iterable[Mapping[str, Any]]
 
@@ -520,7 +527,7 @@ def sssom_tsv(
     docstring.
     """
     for name, value in (("mapping_set_id", mapping_set_id), ("license", license)):
-        if not _URI.fullmatch(value):
+        if not is_absolute_uri(value):
             raise ValueError(f"{name} must be an absolute URI, got {value!r}")
     if date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date):
         raise ValueError(f"date must be YYYY-MM-DD, got {date!r}")

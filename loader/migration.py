@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from loader import queries
-from loader.codes import CodeFormatError, parse_nicip_code
+from loader.codes import CodeFormatError, parse_nicip_code, parse_sctid
 from loader.errors import InputError, NicipError
 from loader.formats.table import read_table
 from loader.stores.base import GraphStore
@@ -205,6 +205,15 @@ def valid_snomed(
     store: GraphStore, concept: int, day: date, refset: int = IMAGING_REFSET
 ) -> Validity:
     """Would the data set accept SNOMED CT ``concept`` on ``day`` (refset membership)?"""
+    try:
+        parse_sctid(str(concept))
+    except CodeFormatError as err:
+        raise NicipError(f"{concept} is not {err.expected}") from None
+    families = {r["family"] for r in queries.run(store, "releases").records()}
+    if "SNOMED CT" not in families:
+        return Validity(
+            None, "no SNOMED CT release is loaded, so refset membership cannot be checked"
+        )
     rows = queries.run(store, "snomed-refset-status", {"id": concept, "refset": refset}).records()
     if not rows:
         return Validity(False, f"{concept} is not in the loaded SNOMED CT release")

@@ -318,6 +318,7 @@ def load(
             date.fromisoformat(release_date)
         except ValueError:
             raise NicipError(f"--release-date must be YYYY-MM-DD, got {release_date!r}") from None
+    paths = list(paths)
     found = discover(paths, overrides)
     for f in found:
         if f.named and not f.loadable:
@@ -328,6 +329,8 @@ def load(
                 "Fix the file or move it out of the folder."
             )
     loadable = [f for f in found if f.loadable]
+    if not found:
+        raise NicipError(f"no files found in {', '.join(map(str, paths))}")
     if not loadable:
         raise NicipError(
             "none of the given files is a release file nicip-graph reads: "

@@ -289,6 +289,14 @@ REFUSED = [
         "differ in 'SNOMED CT Concept ID': '60027007' on row 2, '241576007' on row 3",
     ),
     refused(
+        "two-sheets-two-tables.xlsx",
+        None,
+        None,
+        "sheets 'April' and 'October'",
+        "one sheet holding the NICIP or OPCS-4 table",
+        "More than one sheet has a header row naming the code",
+    ),
+    refused(
         "map-disagrees-with-code-table.csv",
         4,
         "SNOMED CT Concept ID",
@@ -482,6 +490,14 @@ def accepted(
 
 
 ACCEPTED = [
+    accepted(
+        "table-on-second-sheet.xlsx",
+        (
+            "table-on-second-sheet.xlsx: sheet 'Read me' was not read (it has no header row "
+            "naming the code); the table was read from sheet 'Codes'",
+        ),
+        (_description("XWRIB"), "XR Wrist Both (sheet 2)"),
+    ),
     accepted(
         "utf8-bom.csv",
         ("utf8-bom.csv: a UTF-8 byte order mark at the start, dropped",),

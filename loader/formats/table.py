@@ -411,7 +411,13 @@ def read_table(
     columns (``OPCS 1``, ``OPCS 2``): any header starting with one of the prefixes.
     """
     path = Path(path)
-    file = path.name
+    if sheet is None and path.suffix.lower() in (".xlsx", ".xlsm"):
+        names = _sheet_names(path)
+        if len(names) > 1:
+            return _one_table_in_workbook(
+                path, names, aliases, required, multi_prefixes, overrides, what
+            )
+    file = path.name if sheet is None else f"{path.name} (sheet {sheet!r})"
     notes: list[str] = []
     cells = read_cells(path, sheet=sheet, notes=notes)
     overrides = {k: normalise_header(v) for k, v in (overrides or {}).items()}
@@ -457,6 +463,83 @@ def read_table(
         f"a header row naming {wanted} within the first {HEADER_SEARCH_ROWS} rows",
         "Name the columns with --column FIELD=HEADER if the header uses other words",
     )
+
+
+def _sheet_names(path: Path) -> list[str]:
+    """The workbook's sheet names, or [] when it cannot be opened (reading it says why)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True)
+    except _BROKEN:
+        return []
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def _one_table_in_workbook(
+    path: Path,
+    names: list[str],
+    aliases: Mapping[str, Sequence[str]],
+    required: Sequence[str],
+    multi_prefixes: Mapping[str, Sequence[str]] | None,
+    overrides: Mapping[str, str] | None,
+    what: str,
+) -> Table:
+    """The one sheet of a workbook that holds the table; the others are noted, not dropped.
+
+    A sheet of notes (no header row) is left out and said so in the load report; two
+    sheets that both hold a table are refused, since which one is meant is not ours to
+    guess.
+    """
+    tables: list[tuple[str, Table]] = []
+    skipped: list[tuple[str, InputError]] = []
+    for name in names:
+        try:
+            table = read_table(
+                path,
+                aliases,
+                required=required,
+                multi_prefixes=multi_prefixes,
+                overrides=overrides,
+                sheet=name,
+                what=what,
+            )
+        except InputError as err:
+            skipped.append((name, err))
+            continue
+        tables.append((name, table))
+    if len(tables) > 1:
+        shown = " and ".join(repr(n) for n, _ in tables)
+        raise InputError(
+            path.name,
+            None,
+            None,
+            f"sheets {shown}",
+            f"one sheet holding the {what}",
+            "More than one sheet has a header row naming the code; save the sheet you mean "
+            "as a file of its own (or delete the others) and load that",
+        )
+    if not tables:
+        name, first = skipped[0]
+        raise InputError(
+            path.name,
+            None,
+            None,
+            first.value,
+            f"{first.expected} on one of its sheets ({', '.join(map(repr, names))})",
+            first.hint,
+        )
+    name, table = tables[0]
+    for other, err in skipped:
+        if err.hint != "The file is empty":
+            table.notes.append(
+                f"{path.name}: sheet {other!r} was not read (it has no header row naming "
+                f"the code); the table was read from sheet {name!r}"
+            )
+    return table
 
 
 def _match(

@@ -76,6 +76,11 @@ class EmbeddedStore:
         self.path = Path(path).expanduser().resolve()
         self.batch_size = batch_size
         self.by_id_from_rows = by_id_from_rows
+        if self.path.is_dir() or (self.path.is_file() and not _looks_like_rdb(self.path)):
+            raise StoreUnavailable(
+                f"{self.path} is not an embedded store file (a store is a Redis RDB file, "
+                "made by nicip load); give another --db path"
+            )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             from redislite.falkordb_client import FalkorDB
@@ -201,6 +206,10 @@ class EmbeddedStore:
         try:
             plan = graph.explain(dialect.falkordb_query(query, self._fulltext), params or None)
         except Exception as err:
+            if "plan must be an array" in str(err):
+                # An index or constraint command has no plan: nothing is read from outside,
+                # and the read-only run that follows refuses the change itself.
+                return []
             raise _query_error(err) from None
         # One operator a line, indented by depth: "Load CSV", "Node By Label Scan | (n:L)".
         return [line.split("|")[0].strip() for line in str(plan).splitlines() if line.strip()]
@@ -323,6 +332,13 @@ class EmbeddedStore:
         """The process id of the embedded server (tests kill it to prove crash safety)."""
         pid = getattr(self._redis, "pid", None)
         return int(pid) if pid else None
+
+
+def _looks_like_rdb(path: Path) -> bool:
+    """An empty file (a store being made) or one that starts as every RDB file does."""
+    with open(path, "rb") as fh:
+        head = fh.read(5)
+    return head in (b"", b"REDIS")
 
 
 def _has_nodes(graph: Any) -> bool:

@@ -42,6 +42,18 @@ def workbook(rows: list[list[object]]) -> bytes:
     return out.getvalue()
 
 
+def workbook_sheets(sheets: dict[str, list[list[object]]]) -> bytes:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def rf2(folder: str, name: str, header: str, rows: list[str]) -> None:
     (HERE / folder).mkdir(exist_ok=True)
     lines = [header, *rows]
@@ -146,6 +158,27 @@ def main() -> None:
     text("text-named.xlsx", CODES + "XWRIB,XR Wrist Both,60027007\r\n")
     raw("old-excel-named.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     raw("old-excel.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    # Workbooks of several sheets: a read-me sheet before the table, or two tables.
+    header = ["NICIP Code", "Description", "SNOMED CT Concept ID"]
+    raw(
+        "table-on-second-sheet.xlsx",
+        workbook_sheets(
+            {
+                "Read me": [["The codes are on the next sheet."]],
+                "Codes": [header, ["XWRIB", "XR Wrist Both (sheet 2)", 60027007]],
+                "Sheet3": [],
+            }
+        ),
+    )
+    raw(
+        "two-sheets-two-tables.xlsx",
+        workbook_sheets(
+            {
+                "April": [header, ["XWRIB", "XR Wrist Both", 60027007]],
+                "October": [header, ["XWRIB", "XR Wrist Both", 241576007]],
+            }
+        ),
+    )
     # A folder whose workbook is broken: the folder's good table must not load without it.
     (HERE / "folder-broken-workbook").mkdir(exist_ok=True)
     text("folder-broken-workbook/codes.csv", CODES + "XWRIB,XR Wrist Both,60027007\r\n")
