@@ -71,6 +71,12 @@ class Settings:
         file_values, file_name = _read_config(config_file, env)
         s = cls()
         names = {f.name for f in fields(cls)} - {"sources", "neo4j_password"}
+        unknown = sorted(set(file_values) - names)
+        if unknown:
+            raise SettingsError(
+                f"{file_name}: unknown setting {', '.join(map(repr, unknown))}; the settings "
+                f"are {', '.join(sorted(names))}"
+            )
         for name in names:
             if name in given:
                 value, source = given[name], "command line"
@@ -115,8 +121,8 @@ def _typed(name: str, value: Any, source: str) -> Any:
             return str(value)
     except (TypeError, ValueError):
         raise SettingsError(f"{name} must be a number, got {value!r} (from {source})") from None
-    if v <= 0:
-        raise SettingsError(f"{name} must be above 0, got {value!r} (from {source})")
+    if not 0 < v < float("inf"):  # also nan
+        raise SettingsError(f"{name} must be a number above 0, got {value!r} (from {source})")
     return v
 
 

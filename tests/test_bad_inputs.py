@@ -289,6 +289,14 @@ REFUSED = [
         "differ in 'SNOMED CT Concept ID': '60027007' on row 2, '241576007' on row 3",
     ),
     refused(
+        "heading-above-header.csv",
+        2,
+        "NICIP",
+        "NICIP Code",
+        NICIP,
+        "This looks like a header row: row 1 above it was taken as the header",
+    ),
+    refused(
         "two-sheets-two-tables.xlsx",
         None,
         None,
@@ -490,6 +498,14 @@ def accepted(
 
 
 ACCEPTED = [
+    accepted(
+        "values-under-no-header.csv",
+        (
+            "values-under-no-header.csv: values in column 3, which has no header, not read: "
+            "1 row (2)",
+        ),
+        (_row_in_release("XWRIB", "values-under-no-header.csv"), 2),
+    ),
     accepted(
         "table-on-second-sheet.xlsx",
         (

@@ -52,7 +52,7 @@ from loader.codes import (
     strip_spaces,
 )
 from loader.errors import InputError
-from loader.formats.table import Table, read_table
+from loader.formats.table import Table, normalise_header, read_table
 from loader.model import NicipRecord
 
 __all__ = ["ALIASES", "FIELDS", "kind_of", "parse_nicip", "read_nicip", "write_nicip_csv"]
@@ -217,6 +217,9 @@ def read_nicip(
     return table, parse_nicip(table)
 
 
+#: Every header text a field is known by: a code cell holding one is a header row.
+_HEADER_WORDS = {normalise_header(a) for names in ALIASES.values() for a in names}
+
 #: The longest description the NICIP editorial principles allow.
 DESCRIPTION_LIMIT = 40
 
@@ -233,9 +236,15 @@ def _checked[T](
     try:
         value = parse(text)
     except CodeFormatError as err:
-        raise InputError(
-            table.file, row, table.header_of(name), raw, err.expected, err.hint
-        ) from None
+        hint = err.hint
+        if normalise_header(raw) in _HEADER_WORDS:
+            hint = (
+                f"This looks like a header row: row {table.header_row} above it was taken "
+                f"as the header (its {table.header_of(name)!r} names the {name} column). "
+                "If a heading sits above the real header, delete it, or name the columns "
+                "with --column FIELD=HEADER"
+            )
+        raise InputError(table.file, row, table.header_of(name), raw, err.expected, hint) from None
     if mark:
         table.repaired(_FOOTNOTE.format(what=what), row)
     clean = strip_spaces(text)

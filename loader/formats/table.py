@@ -129,6 +129,16 @@ class Table:
                 )
                 continue
             count += 1
+            for i in range(len(self.headers), len(cells)):
+                if cells[i].strip():  # values under no header at all
+                    self.repaired(
+                        f"values in column {i + 1}, which has no header, not read", number
+                    )
+            for i, head in enumerate(self.headers):
+                if not head.strip() and i < len(cells) and cells[i].strip():
+                    self.repaired(
+                        f"values in column {i + 1}, which has no header, not read", number
+                    )
             out = {}
             for name, index in self.columns.items():
                 out[name] = cells[index] if index < len(cells) else ""

@@ -134,6 +134,11 @@ def main() -> None:
     )
     text("missing-code-column.csv", "Description,SNOMED CT ID\r\nXR Wrist Both,60027007\r\n")
     text("opcs-missing-title.csv", "code,first_fy,last_fy\r\nU051,2012-13,2023-24\r\n")
+    text(
+        "heading-above-header.csv",
+        "NICIP,,SNOMED CT\r\n" + CODES + "XWRIB,XR Wrist Both,60027007\r\n",
+    )
+    text("values-under-no-header.csv", PAIRS.rstrip("\r\n") + ",\r\nXWRIB,60027007,see note 3\r\n")
     text("empty.csv", "")
     text("header-only.csv", CODES)
     text(
