@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import signal
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -59,7 +60,9 @@ FORMAT_KEY = "nicip:format"
 GRAPH_PREFIX = "nicip_"
 #: How long past a read's time limit to wait for FalkorDB to stop it by itself.
 GRACE_S = 1.0
-_WAITER = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="nicip-read")
+#: Every connection this process opens carries this name, so that closing can tell this
+#: process's connections (an abandoned read still waiting among them) from another's.
+CLIENT_NAME = f"nicip-{os.getpid()}"
 
 
 class EmbeddedStore:
@@ -187,7 +190,12 @@ class EmbeddedStore:
             else:
                 # FalkorDB checks its timeout between operations, and some (a NOT (pattern)
                 # over a large graph) run long between checks: stop waiting on our side too.
-                future = _WAITER.submit(run)
+                # A thread of its own: an abandoned read keeps it until the server answers,
+                # and must not hold up the reads after it.
+                future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+                threading.Thread(
+                    target=_settle, args=(future, run), name="nicip-read", daemon=True
+                ).start()
                 try:
                     result = future.result(timeout=timeout_s + GRACE_S)
                 except concurrent.futures.TimeoutError:
@@ -311,7 +319,9 @@ class EmbeddedStore:
         """
         r = self._redis
         try:
-            last = r._connection_count() <= 1
+            # The last user: no connection but this process's own (an abandoned read among
+            # them, which stopping the server ends).
+            last = all(c.get("name") == CLIENT_NAME for c in r.client_list())
         except Exception:
             last = True
         pid = self.server_pid() if last else None
@@ -332,6 +342,13 @@ class EmbeddedStore:
         """The process id of the embedded server (tests kill it to prove crash safety)."""
         pid = getattr(self._redis, "pid", None)
         return int(pid) if pid else None
+
+
+def _settle(future: concurrent.futures.Future[Any], fn: Any) -> None:
+    try:
+        future.set_result(fn())
+    except BaseException as err:
+        future.set_exception(err)
 
 
 def _looks_like_rdb(path: Path) -> bool:
@@ -375,7 +392,9 @@ def _no_resend(client: Any) -> None:
     from redis.retry import Retry
 
     pool = client.connection_pool
-    pool.connection_kwargs.update(socket_timeout=None, retry=Retry(NoBackoff(), 0))
+    pool.connection_kwargs.update(
+        socket_timeout=None, retry=Retry(NoBackoff(), 0), client_name=CLIENT_NAME
+    )
     pool.disconnect()
     pool.reset()  # connections keep the settings they were made with: make new ones
     client.set_retry(Retry(NoBackoff(), 0))
