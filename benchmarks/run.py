@@ -31,7 +31,7 @@ class Config:
     size: int = 360_000  # active concepts at full size
     runs: int = 5  # figure 1: pipeline load and pandas read
     naive_runs: int = 3
-    full_runs: int = 1  # figure 2: full-size loads (about 3 minutes each here)
+    full_runs: int = 3  # figure 2: full-size loads (about a minute each here)
     query_runs: int = 20
     query_budget_s: float = 5.0  # per query: stop after this (at least 5 runs)
     sizes: tuple[int, ...] = ()
@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         help="also the load-time curve at these sizes (comma separated concepts)",
     )
     ap.add_argument("--size", type=int, help="full size in active concepts (360000)")
-    ap.add_argument("--full-runs", type=int, help="full-size loads to take the median of (1)")
+    ap.add_argument("--full-runs", type=int, help="full-size loads to take the median of (3)")
     ap.add_argument("--runs", type=int, help="runs of the real-map figures (5)")
     ap.add_argument("--query-runs", type=int, help="runs of each explorer query (20)")
     ap.add_argument("--plot", type=Path, default=HERE / "scaling.png", help="the curve's PNG")

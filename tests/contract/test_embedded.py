@@ -98,3 +98,26 @@ def test_a_slow_read_is_sent_once_and_waited_for(tmp_path):
         assert took > 5, f"the query took {took:.1f} s: too fast to show a socket timeout"
     finally:
         store.close()
+
+
+def test_close_stops_the_server_though_a_read_was_abandoned(tmp_path):
+    """An abandoned read still waits on its connection; that must not keep the server up."""
+    import psutil
+
+    from loader.errors import QueryLimitExceeded
+
+    store = EmbeddedStore(tmp_path / "graph.db")
+    pid = store.server_pid()
+    with pytest.raises(QueryLimitExceeded):
+        store.read(
+            "UNWIND range(1, 1000) AS a UNWIND range(1, 1000000) AS b RETURN count(*)",
+            timeout_s=0.2,
+        )
+    store.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"the server {pid} is still running after close()")
