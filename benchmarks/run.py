@@ -79,11 +79,13 @@ def _snapshot(folder: Path, size: int, data: Path | None) -> tuple[Any, float]:
     return snap, round(time.perf_counter() - t, 1)
 
 
-def _load_point(tmp: Path, size: int, data: Path | None, then: list[str] | None = None) -> dict:
+def _load_point(
+    tmp: Path, size: int, data: Path | None, then: list[str] | None = None, run: int = 0
+) -> dict:
     folder = tmp / f"rf2-{size}"
     snap, gen_s = _snapshot(folder, size, data)
     _say(f"  generated {size:,} concepts in {gen_s} s: {snap.counts}; loading")
-    db = tmp / f"db-{size}" / "graph.db"
+    db = tmp / f"db-{size}-{run}" / "graph.db"  # a new, empty store for every run
     out = _worker("load", db=str(db), paths=[str(folder)], then=then)
     out.update(generation_s=gen_s, snapshot=snap.counts, db=str(db), imaging=snap.imaging)
     shutil.rmtree(folder, ignore_errors=True)
@@ -147,8 +149,11 @@ def run(cfg: Config, out: Path, plot_path: Path, workdir: Path | None = None) ->
         _say(f"2. generated RF2 snapshot, {cfg.size:,} active concepts, {cfg.full_runs} run(s)")
         loads = []
         for k in range(cfg.full_runs):
-            then = [str(f) for f in used] if used and k == cfg.full_runs - 1 else None
-            loads.append(_load_point(tmp, cfg.size, data, then))
+            last = k == cfg.full_runs - 1
+            then = [str(f) for f in used] if used and last else None
+            loads.append(_load_point(tmp, cfg.size, data, then, run=k))
+            if not last:
+                shutil.rmtree(Path(loads[-1]["db"]).parent, ignore_errors=True)
         final = loads[-1]
         if not files:
             nicip = write_nicip_map(tmp / "nicip_snomed_map.csv", final["imaging"], 2787)
