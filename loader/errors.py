@@ -21,6 +21,8 @@ Anything else that escapes is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "EmptyStore",
     "InputError",
@@ -65,6 +67,11 @@ class InputError(NicipError):
         self.expected = expected
         self.hint = hint
         super().__init__(self._message())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Raised in the process that reads large RF2 files and re-raised here: rebuilt from
+        # its fields, since its constructor does not take its message.
+        return (_rebuilt, (type(self), self.args, self.__dict__.copy()))
 
     def _message(self) -> str:
         where = self.file
@@ -137,3 +144,10 @@ class ReadOnlyViolation(QueryError):
 
 class QueryLimitExceeded(QueryError):
     """A query ran past its time limit."""
+
+
+def _rebuilt(cls: type[Exception], args: tuple[Any, ...], state: dict[str, Any]) -> Exception:
+    err = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    return err

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import pickle
+import shutil
+import subprocess
+import sys
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -74,6 +79,76 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+#: RF2 relationship and language files at least this big are read in a second process
+#: while this one reads the rest (a full UK snapshot's are 60 to 100 MB; two cores).
+SIDE_READ_BYTES = 20_000_000
+_SIDE_KINDS = ("relationship", "language_refset")
+
+
+def side_facts(path: str) -> tuple[str, int, list[tuple[int, ...]]]:
+    """What the load keeps of a relationship or language refset file (read by
+    :mod:`loader.sideread`): active is-a and procedure-site relationships, or active
+    preferred terms."""
+    kind = rf2.rf2_kind(Path(path).name)
+    rows, kept = 0, []
+    for rec in rf2.read_rf2(path):
+        rows += 1
+        if isinstance(rec, Relationship):
+            if rec.active and (rec.type_id == IS_A or rec.type_id in SITE_TYPES):
+                kept.append((rec.type_id, rec.source_id, rec.destination_id))
+        elif isinstance(rec, LanguageMember) and rec.active and rec.acceptability_id == PREFERRED:
+            kept.append((rec.refset_id, rec.referenced_component_id))
+    return kind or "", rows, kept
+
+
+class _SideRead:
+    """The large relationship and language files, read by a second process."""
+
+    def __init__(self, files: list[Found]) -> None:
+        self.paths = [
+            f.path
+            for f in files
+            if f.kind == "rf2"
+            and rf2.rf2_kind(f.path.name) in _SIDE_KINDS
+            and f.path.stat().st_size >= SIDE_READ_BYTES
+        ]
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.folder = ""
+        if self.paths:
+            self.folder = tempfile.mkdtemp(prefix="nicip-side-")
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "loader.sideread", self.folder, *map(str, self.paths)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+
+    def results(self) -> dict[Path, tuple[str, int, list[tuple[int, ...]]]]:
+        """Wait for the second process; re-raise the error of a bad row it found."""
+        if self.proc is None:
+            return {}
+        _, err = self.proc.communicate()
+        try:
+            out = {}
+            for k, path in enumerate(self.paths):
+                done = Path(self.folder) / f"{k}.pickle"
+                if not done.exists():
+                    tail = err.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+                    raise NicipError(f"reading {path.name} in a second process failed: {tail[0]}")
+                value = pickle.loads(done.read_bytes())
+                if isinstance(value, BaseException):
+                    raise value
+                out[path] = value
+            return out
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def cancel(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def read_release(
     found: Iterable[Found],
     *,
@@ -92,11 +167,98 @@ def read_release(
     maps: dict[int, list[ExtendedMap]] = defaultdict(list)
     map_files: dict[int, str] = {}
     files = [f for f in found if f.loadable]
+    side = _SideRead(files)
+    try:
+        later = _read_files(
+            files,
+            set(side.paths),
+            parsed,
+            notes,
+            overrides,
+            wanted_refsets,
+            progress,
+            synonyms,
+            first_synonym,
+            preferred,
+            maps,
+            map_files,
+        )
+    except BaseException:
+        side.cancel()  # a bad row here: the second process's work is not wanted
+        raise
+    for path, facts in side.results().items():
+        _take_side(facts, later[path], parsed, preferred)
+    progress("checking", len(files), len(files))
+
+    # Preferred terms: the first language refset (UK English first) that names one.
+    for concept, term in first_synonym.items():
+        parsed.terms.setdefault(concept, {})["term"] = term
+    for language in reversed(LANGUAGES):
+        for desc_id in preferred.get(language, {}):
+            if desc_id in synonyms:
+                concept, term = synonyms[desc_id]
+                parsed.terms.setdefault(concept, {})["term"] = term
+
+    chosen = _opcs_map_refsets(maps, parsed, opcs_map_refset, map_files)
+    for refset_id in chosen:
+        for m in maps[refset_id]:
+            if not m.active or not m.map_target.strip():
+                continue
+            try:
+                target = parse_opcs_code(m.map_target)
+            except CodeFormatError as err:
+                raise InputError(
+                    map_files[refset_id],
+                    None,
+                    "mapTarget",
+                    m.map_target,
+                    err.expected,
+                    f"member {m.id} of OPCS-4 map refset {refset_id}",
+                ) from None
+            parsed.snomed_opcs.append(
+                {
+                    "a": m.referenced_component_id,
+                    "b": target,
+                    "dotted": target if len(target) <= 3 else f"{target[:3]}.{target[3:]}",
+                    "imaging": is_imaging_opcs(target),
+                    "map_group": m.map_group,
+                    "map_priority": m.map_priority,
+                    "map_advice": m.map_advice,
+                    "map_rule": m.map_rule,
+                    "refset_id": refset_id,
+                }
+            )
+    parsed.check_files_agree()
+    _check_opcs_targets(parsed, overrides)
+    return parsed, notes, chosen
+
+
+def _read_files(
+    files: list[Found],
+    side: set[Path],
+    parsed: Parsed,
+    notes: list[str],
+    overrides: Mapping[str, str] | None,
+    wanted_refsets: set[int],
+    progress: Progress,
+    synonyms: dict[int, tuple[int, str]],
+    first_synonym: dict[int, str],
+    preferred: dict[int, dict[int, int]],
+    maps: dict[int, list[ExtendedMap]],
+    map_files: dict[int, str],
+) -> dict[Path, FileInfo]:
+    """Read every file in order but those in ``side``, which a second process is reading;
+    return their entries, to be filled in from its results."""
+    later: dict[Path, FileInfo] = {}
     for index, f in enumerate(files, start=1):
         progress(f"reading {f.path.name}", index - 1, len(files))
         family = {"nicip": "nicip", "opcs4": "opcs4", "rf2": "snomed"}[f.kind or ""]
         info = FileInfo(str(f.path), f.kind or "", _sha256(f.path), family)
         parsed.files.append(info)
+        if f.path in side:
+            info.kind = "SNOMED CT RF2"
+            later[f.path] = info
+            continue
         if f.kind == "nicip":
             table, records = nicip.read_nicip(f.path, overrides)
             info.kind = nicip.kind_of(table)
@@ -170,49 +332,27 @@ def read_release(
                             "effective_time": rec.effective_time.isoformat(),
                         }
                     )
-    progress("checking", len(files), len(files))
+    return later
 
-    # Preferred terms: the first language refset (UK English first) that names one.
-    for concept, term in first_synonym.items():
-        parsed.terms.setdefault(concept, {})["term"] = term
-    for language in reversed(LANGUAGES):
-        for desc_id in preferred.get(language, {}):
-            if desc_id in synonyms:
-                concept, term = synonyms[desc_id]
-                parsed.terms.setdefault(concept, {})["term"] = term
 
-    chosen = _opcs_map_refsets(maps, parsed, opcs_map_refset, map_files)
-    for refset_id in chosen:
-        for m in maps[refset_id]:
-            if not m.active or not m.map_target.strip():
-                continue
-            try:
-                target = parse_opcs_code(m.map_target)
-            except CodeFormatError as err:
-                raise InputError(
-                    map_files[refset_id],
-                    None,
-                    "mapTarget",
-                    m.map_target,
-                    err.expected,
-                    f"member {m.id} of OPCS-4 map refset {refset_id}",
-                ) from None
-            parsed.snomed_opcs.append(
-                {
-                    "a": m.referenced_component_id,
-                    "b": target,
-                    "dotted": target if len(target) <= 3 else f"{target[:3]}.{target[3:]}",
-                    "imaging": is_imaging_opcs(target),
-                    "map_group": m.map_group,
-                    "map_priority": m.map_priority,
-                    "map_advice": m.map_advice,
-                    "map_rule": m.map_rule,
-                    "refset_id": refset_id,
-                }
-            )
-    parsed.check_files_agree()
-    _check_opcs_targets(parsed, overrides)
-    return parsed, notes, chosen
+def _take_side(
+    facts: tuple[str, int, list[tuple[int, ...]]],
+    info: FileInfo,
+    parsed: Parsed,
+    preferred: dict[int, dict[int, int]],
+) -> None:
+    """Add what the second process kept of a file, as reading it here would have."""
+    kind, rows, kept = facts
+    info.rows = rows
+    if kind == "relationship":
+        for type_id, source, destination in kept:
+            if type_id == IS_A:
+                parsed.is_a.append((source, destination))
+            else:
+                parsed.sites.append((source, destination, SITE_TYPES[type_id]))
+    else:
+        for refset_id, description in kept:
+            preferred[refset_id][description] = 1
 
 
 def _check_opcs_targets(parsed: Parsed, overrides: Mapping[str, str] | None) -> None:
