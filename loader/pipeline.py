@@ -168,21 +168,82 @@ def read_release(
     map_files: dict[int, str] = {}
     files = [f for f in found if f.loadable]
     side = _SideRead(files)
+    later: dict[Path, FileInfo] = {}
     try:
-        later = _read_files(
-            files,
-            set(side.paths),
-            parsed,
-            notes,
-            overrides,
-            wanted_refsets,
-            progress,
-            synonyms,
-            first_synonym,
-            preferred,
-            maps,
-            map_files,
-        )
+        for index, f in enumerate(files, start=1):
+            progress(f"reading {f.path.name}", index - 1, len(files))
+            family = {"nicip": "nicip", "opcs4": "opcs4", "rf2": "snomed"}[f.kind or ""]
+            info = FileInfo(str(f.path), f.kind or "", _sha256(f.path), family)
+            parsed.files.append(info)
+            if f.path in side.paths:
+                info.kind = "SNOMED CT RF2"
+                later[f.path] = info  # filled in from the second process below
+                continue
+            if f.kind == "rf2" and rf2.rf2_kind(f.path.name) in _SIDE_KINDS:
+                info.kind = "SNOMED CT RF2"
+                _take_side(side_facts(str(f.path)), info, parsed, preferred)
+                continue
+            if f.kind == "nicip":
+                table, records = nicip.read_nicip(f.path, overrides)
+                info.kind = nicip.kind_of(table)
+                fields = set(table.columns) | set(table.multi)
+                headers = {name: table.header_of(name) for name in fields}
+                for row in records:
+                    parsed.add_nicip(info, row, fields, headers)
+                    info.rows += 1
+                notes.extend(table.notes)
+            elif f.kind == "opcs4":
+                info.kind = "OPCS-4 codes"
+                for o in opcs4.read_opcs4(f.path, notes):
+                    parsed.opcs[o.code] = o
+                    info.rows += 1
+            elif f.kind == "rf2":
+                info.kind = "SNOMED CT RF2"
+                for rec in rf2.read_rf2(f.path):
+                    info.rows += 1
+                    if isinstance(rec, Concept):
+                        parsed.concepts[rec.id] = {
+                            "active": rec.active,
+                            "module_id": rec.module_id,
+                            "effective_time": rec.effective_time.isoformat(),
+                            "defined": rec.definition_status_id == FULLY_DEFINED,
+                        }
+                    elif isinstance(rec, Description):
+                        if not rec.active:
+                            continue
+                        if rec.type_id == FSN:
+                            parsed.terms.setdefault(rec.concept_id, {})["fsn"] = rec.term
+                        elif rec.type_id == SYNONYM:
+                            synonyms[rec.id] = (rec.concept_id, rec.term)
+                            first_synonym.setdefault(rec.concept_id, rec.term)
+                    elif isinstance(rec, Association):
+                        name = HISTORICAL_ASSOCIATIONS.get(rec.refset_id)
+                        if (
+                            name
+                            and rec.active
+                            and sctid_partition(str(rec.referenced_component_id)) == "concept"
+                            and sctid_partition(str(rec.target_component_id)) == "concept"
+                        ):
+                            parsed.replacements.append(
+                                {
+                                    "a": rec.referenced_component_id,
+                                    "b": rec.target_component_id,
+                                    "association": name,
+                                    "refset_id": rec.refset_id,
+                                }
+                            )
+                    elif isinstance(rec, ExtendedMap):
+                        maps[rec.refset_id].append(rec)
+                        map_files.setdefault(rec.refset_id, f.path.name)
+                    elif isinstance(rec, RefsetMember) and rec.refset_id in wanted_refsets:
+                        parsed.refset_members.append(
+                            {
+                                "id": rec.referenced_component_id,
+                                "refset_id": rec.refset_id,
+                                "active": rec.active,
+                                "effective_time": rec.effective_time.isoformat(),
+                            }
+                        )
     except BaseException:
         side.cancel()  # a bad row here: the second process's work is not wanted
         raise
@@ -233,115 +294,14 @@ def read_release(
     return parsed, notes, chosen
 
 
-def _read_files(
-    files: list[Found],
-    side: set[Path],
-    parsed: Parsed,
-    notes: list[str],
-    overrides: Mapping[str, str] | None,
-    wanted_refsets: set[int],
-    progress: Progress,
-    synonyms: dict[int, tuple[int, str]],
-    first_synonym: dict[int, str],
-    preferred: dict[int, dict[int, int]],
-    maps: dict[int, list[ExtendedMap]],
-    map_files: dict[int, str],
-) -> dict[Path, FileInfo]:
-    """Read every file in order but those in ``side``, which a second process is reading;
-    return their entries, to be filled in from its results."""
-    later: dict[Path, FileInfo] = {}
-    for index, f in enumerate(files, start=1):
-        progress(f"reading {f.path.name}", index - 1, len(files))
-        family = {"nicip": "nicip", "opcs4": "opcs4", "rf2": "snomed"}[f.kind or ""]
-        info = FileInfo(str(f.path), f.kind or "", _sha256(f.path), family)
-        parsed.files.append(info)
-        if f.path in side:
-            info.kind = "SNOMED CT RF2"
-            later[f.path] = info
-            continue
-        if f.kind == "nicip":
-            table, records = nicip.read_nicip(f.path, overrides)
-            info.kind = nicip.kind_of(table)
-            fields = set(table.columns) | set(table.multi)
-            headers = {name: table.header_of(name) for name in fields}
-            for row in records:
-                parsed.add_nicip(info, row, fields, headers)
-                info.rows += 1
-            notes.extend(table.notes)
-        elif f.kind == "opcs4":
-            info.kind = "OPCS-4 codes"
-            for o in opcs4.read_opcs4(f.path, notes):
-                parsed.opcs[o.code] = o
-                info.rows += 1
-        elif f.kind == "rf2":
-            info.kind = "SNOMED CT RF2"
-            for rec in rf2.read_rf2(f.path):
-                info.rows += 1
-                if isinstance(rec, Concept):
-                    parsed.concepts[rec.id] = {
-                        "active": rec.active,
-                        "module_id": rec.module_id,
-                        "effective_time": rec.effective_time.isoformat(),
-                        "defined": rec.definition_status_id == FULLY_DEFINED,
-                    }
-                elif isinstance(rec, Description):
-                    if not rec.active:
-                        continue
-                    if rec.type_id == FSN:
-                        parsed.terms.setdefault(rec.concept_id, {})["fsn"] = rec.term
-                    elif rec.type_id == SYNONYM:
-                        synonyms[rec.id] = (rec.concept_id, rec.term)
-                        first_synonym.setdefault(rec.concept_id, rec.term)
-                elif isinstance(rec, LanguageMember):
-                    if rec.active and rec.acceptability_id == PREFERRED:
-                        preferred[rec.refset_id][rec.referenced_component_id] = 1
-                elif isinstance(rec, Relationship):
-                    if not rec.active:
-                        continue
-                    if rec.type_id == IS_A:
-                        parsed.is_a.append((rec.source_id, rec.destination_id))
-                    elif rec.type_id in SITE_TYPES:
-                        parsed.sites.append(
-                            (rec.source_id, rec.destination_id, SITE_TYPES[rec.type_id])
-                        )
-                elif isinstance(rec, Association):
-                    name = HISTORICAL_ASSOCIATIONS.get(rec.refset_id)
-                    if (
-                        name
-                        and rec.active
-                        and sctid_partition(str(rec.referenced_component_id)) == "concept"
-                        and sctid_partition(str(rec.target_component_id)) == "concept"
-                    ):
-                        parsed.replacements.append(
-                            {
-                                "a": rec.referenced_component_id,
-                                "b": rec.target_component_id,
-                                "association": name,
-                                "refset_id": rec.refset_id,
-                            }
-                        )
-                elif isinstance(rec, ExtendedMap):
-                    maps[rec.refset_id].append(rec)
-                    map_files.setdefault(rec.refset_id, f.path.name)
-                elif isinstance(rec, RefsetMember) and rec.refset_id in wanted_refsets:
-                    parsed.refset_members.append(
-                        {
-                            "id": rec.referenced_component_id,
-                            "refset_id": rec.refset_id,
-                            "active": rec.active,
-                            "effective_time": rec.effective_time.isoformat(),
-                        }
-                    )
-    return later
-
-
 def _take_side(
     facts: tuple[str, int, list[tuple[int, ...]]],
     info: FileInfo,
     parsed: Parsed,
     preferred: dict[int, dict[int, int]],
 ) -> None:
-    """Add what the second process kept of a file, as reading it here would have."""
+    """Add what :func:`side_facts` kept of a relationship or language refset file, read
+    here or by the second process."""
     kind, rows, kept = facts
     info.rows = rows
     if kind == "relationship":
